@@ -1,0 +1,56 @@
+"""`heedful` command line. Sub-commands are imported on first use so `heedful serve` never loads torch."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from models.settings import ConfigError
+
+# name -> (import path "module:attribute", one-line help shown by `heedful --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "db": ("heedful.dbcli:db_cli", "Database schema: upgrade, downgrade, current."),
+    "demo": ("survey_app.demo.cli:demo_cli", "Seed demo surveys, users and synthetic responses."),
+    "serve": ("heedful.serve:serve_cmd", "Run the web server (waitress)."),
+    "run": ("heedful.serve:run_cmd", "Run web server and scheduler together; Ctrl-C stops both."),
+    "scheduler": ("jobs.cli:scheduler_cmd", "Run the job scheduler in this process (one per deployment)."),
+    "pipeline": ("jobs.cli:pipeline_cli", "Score free-text answers once, or show pipeline status."),
+    "trends": ("jobs.cli:trends_cli", "Rebuild the trend tables."),
+    "nlp": ("nlp.cli:nlp_cli", "Train, run and evaluate the sentiment and topic models."),
+    "survey": ("survey_app.admin.cli:survey_cli", "Import and export survey definitions (YAML/JSON)."),
+    "user": ("survey_app.auth.cli:user_cli", "Create and manage analyst accounts."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        target, _help = COMMANDS[cmd_name]
+        module_name, attr = target.split(":")
+        module = importlib.import_module(module_name)
+        command: click.Command = getattr(module, attr)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in sorted(COMMANDS)])
+
+
+@click.group(cls=LazyGroup)
+def cli() -> None:
+    """Heedful: customer satisfaction and worker safety feedback, with transformer text analytics."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    try:
+        return cli.main(args=argv, prog_name="heedful")
+    except ConfigError as exc:
+        click.echo(f"heedful: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,42 @@
+"""SQLAlchemy models for Heedful, one module per aggregate. Importing this package registers them all."""
+
+from models.action import Complaint, CorrectiveAction, Objective, action_reports
+from models.alert import Alert
+from models.analysis import TextAnalysis, Theme, TopicTag
+from models.audit import AuditEntry
+from models.base import Base
+from models.distribution import Invitation, SiteLink
+from models.org import Department, Site
+from models.pipeline import PipelineRun, SchedulerLease
+from models.response import Answer, Response
+from models.survey import Question, Survey, Taxonomy
+from models.trend import TrendDirty, TrendRow
+from models.user import ApiToken, User
+
+__all__ = [
+    "Alert",
+    "Answer",
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "Complaint",
+    "CorrectiveAction",
+    "Department",
+    "Invitation",
+    "Objective",
+    "PipelineRun",
+    "Question",
+    "Response",
+    "SchedulerLease",
+    "Site",
+    "SiteLink",
+    "Survey",
+    "Taxonomy",
+    "TextAnalysis",
+    "Theme",
+    "TopicTag",
+    "TrendDirty",
+    "TrendRow",
+    "User",
+    "action_reports",
+]

@@ -1,0 +1,93 @@
+"""Surveys, their questions, and the topic taxonomy each survey is tagged against."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, utcnow
+
+AUDIENCES = ("customer", "worker")
+QUESTION_TYPES = (
+    "nps",
+    "csat",
+    "ces",
+    "rating",
+    "likert",
+    "matrix",
+    "single_choice",
+    "multiple_choice",
+    "yes_no",
+    "short_text",
+    "long_text",
+    "site",
+    "department",
+    "consent",
+)
+TEXT_TYPES = ("short_text", "long_text")
+
+
+class Taxonomy(Base):
+    """A topic taxonomy in the documented YAML format (`topics: [{name, description, examples, keywords}]`)."""
+
+    __tablename__ = "taxonomies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="custom")
+    source_yaml: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Survey(Base):
+    __tablename__ = "surveys"
+    __table_args__ = (CheckConstraint("audience IN ('customer', 'worker')", name="audience"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    audience: Mapped[str] = mapped_column(String(20), default="customer")
+    # Texts shown around the questions, per language: {"en": {"title": .., "intro": .., "thanks": ..}}
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    languages: Mapped[list[str]] = mapped_column(default=lambda: ["en"])
+    default_language: Mapped[str] = mapped_column(String(10), default="en")
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    response_cap: Mapped[int | None]
+    # Anonymity thresholds: smallest group shown as figures, and as comments.
+    min_group_size: Mapped[int] = mapped_column(Integer, default=5)
+    min_comment_group_size: Mapped[int] = mapped_column(Integer, default=10)
+    taxonomy_id: Mapped[int | None] = mapped_column(ForeignKey("taxonomies.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="survey", order_by="Question.position", cascade="all, delete-orphan"
+    )
+    taxonomy: Mapped[Taxonomy | None] = relationship()
+
+
+class Question(Base):
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("survey_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(30))
+    position: Mapped[int] = mapped_column(default=0)
+    page: Mapped[int] = mapped_column(default=1)
+    required: Mapped[bool] = mapped_column(default=False)
+    # {"en": {"label": .., "help": .., "options": {"value": "label"}, "statements": {...}}, "de": {...}}
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Choice values in display order, e.g. ["email", "phone", "other"].
+    options: Mapped[list[Any]] = mapped_column(default=list)
+    # Type-specific settings: max_length, min/max for ratings, statements for a matrix, allow_other.
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Display condition: {"question": "<key>", "in": [values]} — shown only when met.
+    condition: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+
+    survey: Mapped[Survey] = relationship(back_populates="questions")

@@ -1,0 +1,76 @@
+"""Trend tables: one row per period × survey × segment × topic, recomputed incrementally."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Float, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, utcnow
+
+PERIOD_TYPES = ("day", "week", "month")
+ALL = "*"  # segment_type/segment_value/topic value meaning "everything"
+
+
+class TrendRow(Base):
+    __tablename__ = "trend_rows"
+    __table_args__ = (
+        UniqueConstraint("period_type", "period_start", "survey_id", "segment_type", "segment_value", "topic"),
+        Index("ix_trend_rows_lookup", "survey_id", "period_type", "segment_type", "topic"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_type: Mapped[str] = mapped_column(String(5))
+    period_start: Mapped[date]
+    survey_id: Mapped[int]
+    segment_type: Mapped[str] = mapped_column(String(40), default=ALL)
+    segment_value: Mapped[str] = mapped_column(String(120), default=ALL)
+    topic: Mapped[str] = mapped_column(String(120), default=ALL)
+
+    responses: Mapped[int] = mapped_column(default=0)
+    comments: Mapped[int] = mapped_column(default=0)
+    # NPS: denominator = responses that answered the NPS question (skips excluded).
+    nps_n: Mapped[int] = mapped_column(default=0)
+    nps_promoters: Mapped[int] = mapped_column(default=0)
+    nps_detractors: Mapped[int] = mapped_column(default=0)
+    nps: Mapped[float | None] = mapped_column(Float)
+    nps_low: Mapped[float | None] = mapped_column(Float)
+    nps_high: Mapped[float | None] = mapped_column(Float)
+    csat_n: Mapped[int] = mapped_column(default=0)
+    csat_satisfied: Mapped[int] = mapped_column(default=0)
+    csat: Mapped[float | None] = mapped_column(Float)
+    csat_low: Mapped[float | None] = mapped_column(Float)
+    csat_high: Mapped[float | None] = mapped_column(Float)
+    ces_n: Mapped[int] = mapped_column(default=0)
+    ces_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    ces_mean: Mapped[float | None] = mapped_column(Float)
+    rating_n: Mapped[int] = mapped_column(default=0)
+    rating_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    rating_mean: Mapped[float | None] = mapped_column(Float)
+    sentiment_negative: Mapped[int] = mapped_column(default=0)
+    sentiment_neutral: Mapped[int] = mapped_column(default=0)
+    sentiment_positive: Mapped[int] = mapped_column(default=0)
+    sentiment_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    sentiment_mean: Mapped[float | None] = mapped_column(Float)
+    sentiment_low: Mapped[float | None] = mapped_column(Float)
+    sentiment_high: Mapped[float | None] = mapped_column(Float)
+    urgent: Mapped[int] = mapped_column(default=0)
+    # Change versus the previous period of the same type, and whether it is statistically significant.
+    nps_change: Mapped[float | None] = mapped_column(Float)
+    csat_change: Mapped[float | None] = mapped_column(Float)
+    sentiment_change: Mapped[float | None] = mapped_column(Float)
+    significant: Mapped[bool] = mapped_column(default=False)
+    model_name: Mapped[str | None] = mapped_column(String(200))
+    model_version: Mapped[str | None] = mapped_column(String(80))
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrendDirty(Base):
+    """A (survey, day) whose trend periods must be recomputed; consumed by the trend refresh job."""
+
+    __tablename__ = "trend_dirty"
+
+    survey_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)

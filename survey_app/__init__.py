@@ -1,0 +1,82 @@
+"""The Heedful web application: respondent pages, analyst pages and the JSON API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, render_template
+
+from models.settings import Settings, load_settings
+from survey_app.extensions import csrf, db
+from survey_app.security import init_security
+
+
+def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings | None = None) -> Flask:
+    """Build the app: settings from HEEDFUL_* (or `settings`), then `test_config` on top."""
+    settings = settings or load_settings()
+    app = Flask(__name__, instance_path=str(settings.instance_path), instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY=settings.secret_key,
+        HEEDFUL=settings,
+        DATABASE_URL=settings.database_url,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        MAX_FORM_MEMORY_SIZE=settings.max_content_length,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        PREFERRED_URL_SCHEME="https" if settings.production else "http",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app, app.config["DATABASE_URL"])
+    csrf.init_app(app)
+    init_security(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from survey_app.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    for name in ("respond", "admin", "auth", "dashboard", "api", "actions"):
+        module = _optional_blueprint(name)
+        if module is not None:
+            app.register_blueprint(module)
+
+
+def _optional_blueprint(name: str) -> Any:
+    """Feature blueprints are registered when their package defines `bp`."""
+    import importlib
+
+    try:
+        pkg = importlib.import_module(f"survey_app.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"survey_app.{name}":
+            return None
+        raise
+    return getattr(pkg, "bp", None)
+
+
+def _register_errors(app: Flask) -> None:
+    for code, title, message in (
+        (400, "Bad request", "The request could not be understood. Please go back and try again."),
+        (403, "Not allowed", "You do not have access to this page."),
+        (404, "Not found", "This page does not exist, or the link is no longer valid."),
+        (405, "Not allowed", "This action is not available here."),
+        (413, "Too large", "What you sent is too large. Please shorten your answers and try again."),
+        (429, "Too many requests", "Please wait a moment and try again."),
+        (503, "Temporarily unavailable", "We could not save this right now. Please try again in a minute."),
+    ):
+        app.register_error_handler(code, _error_page(code, title, message))
+
+
+def _error_page(code: int, title: str, message: str) -> Any:
+    def handler(_exc: Exception) -> tuple[str, int]:
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    return handler
