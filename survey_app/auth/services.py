@@ -1,0 +1,77 @@
+"""Account services. They take a session and never commit: the request or CLI command does."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import AuditEntry, User
+from models.user import ROLES
+from survey_app.auth.passwords import hash_password, needs_rehash, verify_password
+
+MIN_PASSWORD_LENGTH = 10
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+# A real hash to verify against when the email is unknown, so timing does not reveal which emails exist.
+_DUMMY_HASH = hash_password("not-a-real-password-0000")
+
+
+class AccountError(ValueError):
+    """A user-facing problem with account data (the message is safe to show)."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(session: Session, email: str, role: str, password: str) -> User:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 320:
+        raise AccountError("email must be a valid address")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
+        raise AccountError(f"a user with email {email} already exists")
+    user = User(email=email, role=role, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    session.add(AuditEntry(actor_id=None, action="user.create", target_type="user", target_id=str(user.id),
+                           detail={"role": role}))
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User | None:
+    """Return the user when the password matches and the account is not locked; count failures."""
+    now = now or datetime.now(UTC)
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.active:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if user.locked_until and user.locked_until > now:
+        return None
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            user.failed_logins = 0
+        session.add(AuditEntry(actor_id=user.id, action="login.failed", target_type="user",
+                               target_id=str(user.id)))
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    session.add(AuditEntry(actor_id=user.id, action="login", target_type="user", target_id=str(user.id)))
+    return user
+
+
+def log_out_everywhere(session: Session, user: User) -> None:
+    """Invalidate every session of this user: sessions carry the version they were issued with."""
+    user.session_version += 1
+    session.add(AuditEntry(actor_id=user.id, action="logout.everywhere", target_type="user",
+                           target_id=str(user.id)))
