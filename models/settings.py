@@ -126,7 +126,7 @@ def load_settings(
         nlp_env={PREFIX + k: v for k, v in values.items()},
     )
     if overrides:
-        s = Settings(**{**s.__dict__, **overrides})  # type: ignore[arg-type]
+        s = Settings(**{**s.__dict__, **overrides})
     return s
 
 
