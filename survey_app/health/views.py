@@ -21,3 +21,9 @@ def healthz() -> ResponseReturnValue:
         db.session.rollback()
         return jsonify(status="error", database="unreachable", error=type(exc).__name__), 503
     return jsonify(status="ok", database="ok", pending_answers=int(pending or 0))
+
+
+@bp.get("/livez")
+def livez() -> ResponseReturnValue:
+    """Answer without touching the database: the process is up (also the ceiling in load benchmarks)."""
+    return jsonify(status="ok")

@@ -1,0 +1,253 @@
+"""Answering a survey under load, against the production server setup, on loopback only.
+
+For each database (SQLite file, and PostgreSQL when HEEDFUL_TEST_DATABASE_URL or
+HEEDFUL_BENCH_DATABASE_URL names one) this starts gunicorn with several workers on 127.0.0.1, creates a
+customer survey, and runs a bounded load: C virtual respondents (C = 1, 10, 50) each open the survey
+once (GET: session cookie + CSRF token) and then submit answers repeatedly (POST) for a fixed time.
+It reports submissions/s, p50/p95/p99 POST latency, errors (must be 0), and the same load against the
+trivial endpoint /livez on the same server (the ceiling). Every request goes to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+DURATION_S = float(os.environ.get("HEEDFUL_BENCH_SECONDS", "8"))
+CONCURRENCY = (1, 10, 50)
+WORKERS = int(os.environ.get("HEEDFUL_BENCH_WORKERS", "4"))
+
+
+class FormParser(HTMLParser):
+    """Collect the first POST form's action and a plausible answer for every field."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action: str | None = None
+        self.fields: list[tuple[str, str]] = []
+        self._seen_radio: set[str] = set()
+        self._in_form = False
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("method", "get").lower() == "post" and self.action is None:
+            self.action, self._in_form = a.get("action", ""), True
+        if not self._in_form:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("hidden",):
+                self.fields.append((name, a.get("value", "")))
+            elif kind in ("radio", "checkbox") and name not in self._seen_radio:
+                self._seen_radio.add(name)
+                # The highest option of a scale reads as a happy customer; any value is valid.
+                self.fields.append((name, a.get("value", "on")))
+            elif kind in ("text", "email", "number") and "honeypot" not in a.get("class", "") + name:
+                if a.get("tabindex") == "-1" or "website" in name:
+                    continue
+                self.fields.append((name, "5" if kind == "number" else "Fast delivery, friendly staff"))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields.append((name, "Delivery was quick but the box was damaged."))
+        elif tag == "select" and name:
+            self.fields.append((name, "__first_option__"))
+        elif tag == "option" and self.fields and self.fields[-1][1] == "__first_option__" and a.get("value"):
+            self.fields[-1] = (self.fields[-1][0], a["value"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._in_form = False
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepare_database(url: str) -> str:
+    """Migrate and create a survey with NPS, CSAT and a comment; return its slug."""
+    sys.path.insert(0, str(ROOT))
+    from heedful.migrate import upgrade
+    from models import Question, Survey
+    from models.db import make_engine, make_session_factory
+
+    upgrade(url)
+    engine = make_engine(url)
+    slug = f"bench-{int(time.time())}"
+    with make_session_factory(engine)() as s, s.begin():
+        survey = Survey(slug=slug, title="Bench survey", audience="customer")
+        survey.questions = [
+            Question(key="nps", type="nps", position=0, required=True, texts={"en": {"label": "Recommend us?"}}),
+            Question(key="csat", type="csat", position=1, texts={"en": {"label": "Satisfied?"}}),
+            Question(key="why", type="long_text", position=2, settings={"max_length": 2000},
+                     texts={"en": {"label": "Why?"}}),
+        ]
+        s.add(survey)
+    engine.dispose()
+    return slug
+
+
+def start_server(url: str, port: int, instance: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "HEEDFUL_DATABASE_URL": url, "HEEDFUL_SECRET_KEY": "bench-secret",
+           "HEEDFUL_INSTANCE_PATH": instance, "HEEDFUL_ENV": "production"}
+    env.pop("HEEDFUL_TEST_DATABASE_URL", None)
+    env.pop("HEEDFUL_BENCH_DATABASE_URL", None)
+    cmd = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(WORKERS), "-k", "gthread", "--threads", "4",
+           "-b", f"127.0.0.1:{port}", "--log-level", "warning", "survey_app:create_app()"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/livez")
+            if c.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def _cookie(resp: http.client.HTTPResponse) -> str:
+    return "; ".join(h.split(";", 1)[0] for k, h in resp.getheaders() if k.lower() == "set-cookie")
+
+
+def open_survey(port: int, slug: str) -> tuple[str, str, str]:
+    """GET the survey page once: return (cookie, form action, url-encoded answers)."""
+    from urllib.parse import urlencode
+
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", f"/s/{slug}")
+    resp = c.getresponse()
+    body = resp.read().decode()
+    if resp.status != 200:
+        raise RuntimeError(f"GET /s/{slug} → {resp.status}")
+    p = FormParser()
+    p.feed(body)
+    if p.action is None:
+        raise RuntimeError("no form on the survey page")
+    return _cookie(resp), p.action or f"/s/{slug}", urlencode(p.fields)
+
+
+def load(port: int, concurrency: int, make_request: Any) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + DURATION_S
+
+    def user() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        state = make_request("setup", None)
+        local: list[float] = []
+        while time.monotonic() < stop_at:
+            t0 = time.perf_counter()
+            try:
+                status = make_request(conn, state)
+            except OSError as exc:
+                status = f"{type(exc).__name__}"
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            local.append(time.perf_counter() - t0)
+            if status not in (200, 302, 303):
+                with lock:
+                    errors.append(str(status))
+        with lock:
+            latencies.extend(local)
+
+    threads = [threading.Thread(target=user) for _ in range(concurrency)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - t0
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 2 else [0.0] * 99
+    return {"concurrency": concurrency, "requests": len(latencies), "rate_per_s": round(len(latencies) / elapsed, 1),
+            "p50_ms": round(q[49] * 1000, 1), "p95_ms": round(q[94] * 1000, 1), "p99_ms": round(q[98] * 1000, 1),
+            "errors": len(errors), "error_kinds": sorted(set(errors))[:5]}
+
+
+def bench_database(label: str, url: str) -> list[dict[str, Any]]:
+    slug = prepare_database(url)
+    port = free_port()
+    with tempfile.TemporaryDirectory() as instance:
+        server = start_server(url, port, instance)
+        try:
+            rows = []
+            for c in CONCURRENCY:
+                def submit(conn: Any, state: Any) -> Any:
+                    if conn == "setup":
+                        return open_survey(port, slug)
+                    cookie, action, body = state
+                    conn.request("POST", action, body=body, headers={
+                        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+                    resp = conn.getresponse()
+                    resp.read()
+                    return resp.status
+
+                def trivial(conn: Any, state: Any) -> Any:
+                    if conn == "setup":
+                        return None
+                    conn.request("GET", "/livez")
+                    resp = conn.getresponse()
+                    resp.read()
+                    return resp.status
+
+                sub = load(port, c, submit)
+                ceil = load(port, c, trivial)
+                rows.append({"database": label, "concurrency": c, "submissions_per_s": sub["rate_per_s"],
+                             "p50_ms": sub["p50_ms"], "p95_ms": sub["p95_ms"], "p99_ms": sub["p99_ms"],
+                             "errors": sub["errors"], "error_kinds": sub["error_kinds"],
+                             "ceiling_per_s": ceil["rate_per_s"],
+                             "ratio_to_ceiling": round(sub["rate_per_s"] / max(ceil["rate_per_s"], 1e-9), 3)})
+                print(json.dumps(rows[-1]), flush=True)
+            return rows
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def main() -> None:
+    from bench.machine import machine_info
+
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        rows += bench_database("sqlite", f"sqlite:///{tmp}/bench.db")
+    pg = os.environ.get("HEEDFUL_BENCH_DATABASE_URL") or os.environ.get("HEEDFUL_TEST_DATABASE_URL")
+    if pg:
+        rows += bench_database("postgresql", pg)
+    cols = ["database", "concurrency", "submissions_per_s", "p50_ms", "p95_ms", "p99_ms", "errors",
+            "ceiling_per_s", "ratio_to_ceiling"]
+    result = {
+        "machine": machine_info(),
+        "setup": f"gunicorn {WORKERS} workers × 4 threads (gthread), {DURATION_S:.0f} s per level, loopback only",
+        "targets": "ratio_to_ceiling ≥ 0.5; p99 < 100 ms at 50 concurrent; errors = 0",
+        "table": {"columns": cols, "rows": [[r[c] for c in cols] for r in rows]},
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "web_load.json").write_text(json.dumps(result, indent=2))
+    if any(r["errors"] for r in rows):
+        print("errors during load: " + json.dumps([r["error_kinds"] for r in rows]), file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
