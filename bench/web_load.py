@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import re
 import signal
 import socket
 import statistics
@@ -60,9 +59,9 @@ class FormParser(HTMLParser):
                 # The highest option of a scale reads as a happy customer; any value is valid.
                 self.fields.append((name, a.get("value", "on")))
             elif kind in ("text", "email", "number") and "honeypot" not in a.get("class", "") + name:
-                if a.get("tabindex") == "-1" or "website" in name:
-                    continue
-                self.fields.append((name, "5" if kind == "number" else "Fast delivery, friendly staff"))
+                # Leave the honeypot (hidden from people, tabindex -1) empty like a person would.
+                if a.get("tabindex") != "-1" and "website" not in name:
+                    self.fields.append((name, "5" if kind == "number" else "Fast delivery, friendly staff"))
         elif tag == "textarea" and name:
             self._textarea = name
             self.fields.append((name, "Delivery was quick but the box was damaged."))
