@@ -46,6 +46,7 @@ class EncoderConfig:
     batch_size: int = 64
     max_length: int = 256
     threads: int | None = None
+    quantize: bool = False  # int8 dynamic quantisation of the Linear layers (faster on CPU, opt-in)
 
 
 class Encoder:
@@ -69,7 +70,10 @@ class Encoder:
                 return self
             import torch
             from transformers import AutoModel, AutoTokenizer
+            from transformers.utils import logging as hf_logging
 
+            # The per-tensor "Loading weights" bar is noise in servers, jobs and CLI output.
+            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
             if self.config.threads:
                 torch.set_num_threads(self.config.threads)
             path = resolve_model_path(self.config.model)
@@ -81,6 +85,9 @@ class Encoder:
                 raise ModelLoadError(f"cannot load encoder {self.config.model!r} from {path}: {exc}") from exc
             self._model.eval()
             self.version = _fingerprint(path)
+            if self.config.quantize:
+                self._model = _quantize(self._model)
+                self.version += "-int8"
         return self
 
     @property
@@ -120,6 +127,21 @@ class Encoder:
                 pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
                 out[idx] = pooled.cpu().numpy()
         return out
+
+
+def _quantize(model: Any) -> Any:
+    """Dynamic int8 quantisation of every Linear layer (weights int8, activations quantised on the fly)."""
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        # torch.ao.quantization announces its move to torchao; the eager API still works in torch 2.x.
+        warnings.filterwarnings("ignore", r"torch\.ao\.quantization is deprecated", DeprecationWarning)
+        warnings.filterwarnings("ignore", r"torch\.quantize_per_tensor, torch\.quantize_per_channel", UserWarning)
+        return torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+            model, {torch.nn.Linear}, dtype=torch.qint8
+        )
 
 
 def _fingerprint(path: str) -> str:

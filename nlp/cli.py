@@ -1,0 +1,226 @@
+"""`heedful nlp …`: train the sentiment head, predict a CSV, evaluate against gold labels.
+
+The lead's top-level `heedful` CLI adds `nlp_cli` as a group. Models load once per command; settings
+come from HEEDFUL_* environment variables (see nlp/settings.py). Bad input is one error line and a
+non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from nlp.encoder import ModelLoadError
+from nlp.settings import NLPSettings
+
+nlp_cli = click.Group("nlp", help="Sentiment and topic models: train, predict, evaluate.")
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+TASKS = click.Choice(["sentiment", "topics"])
+BINARY = ("negative", "positive")
+
+
+def _settings() -> NLPSettings:
+    try:
+        return NLPSettings.from_env(os.environ)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def read_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """Read a UTF-8 CSV with a header; every column in `required` must be present."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{path} is not UTF-8 (byte {exc.start}); re-save it as UTF-8 CSV") from None
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        fields = [f.strip() for f in reader.fieldnames or []]
+        missing = [c for c in required if c not in fields]
+        if missing:
+            found = ", ".join(fields) or "no header"
+            raise click.ClickException(f"{path} has no {', '.join(missing)} column (found: {found})")
+        rows = [{(k or "").strip(): (v if isinstance(v, str) else "") for k, v in row.items()} for row in reader]
+    except csv.Error as exc:
+        raise click.ClickException(f"{path} is not a valid CSV: {exc}") from None
+    return rows
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    try:
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            writer.writerows(rows)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _load_sentiment(settings: NLPSettings) -> Any:
+    from nlp.sentiment import load_sentiment_model
+
+    try:
+        return load_sentiment_model(settings)
+    except ModelLoadError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _load_topics(settings: NLPSettings, taxonomy_path: Path | None) -> tuple[Any, Any]:
+    if taxonomy_path is None:
+        raise click.UsageError("--task topics needs --taxonomy T.yaml")
+    try:
+        from nlp.encoder import Encoder, EncoderConfig
+        from nlp.taxonomy import load_taxonomy
+        from nlp.topics import TopicTagger
+    except ImportError as exc:
+        raise click.ClickException(f"topic tagging is not available in this build: {exc}") from None
+    try:
+        taxonomy = load_taxonomy(taxonomy_path)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"{taxonomy_path}: {exc}") from None
+    encoder = Encoder(EncoderConfig(model=settings.encoder, batch_size=settings.batch_size, threads=settings.threads))
+    try:
+        encoder.load()
+    except ModelLoadError as exc:
+        raise click.ClickException(str(exc)) from None
+    return TopicTagger(encoder, threshold=settings.topic_threshold), taxonomy
+
+
+def _data_option(f: _F) -> _F:
+    return click.option(
+        "--data", "data", required=True, type=click.Path(path_type=Path, dir_okay=False), help="Input CSV."
+    )(f)
+
+
+@nlp_cli.command("train")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Corpus folder.")
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Weights folder."
+)
+@click.option("--seed", type=int, default=None, help="Seed for split and initialisation (default: shipped).")
+def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None) -> None:
+    """Retrain the default sentiment head from nlp/data/sentiment_*.csv into nlp/weights/."""
+    from dataclasses import replace
+
+    from nlp.encoder import Encoder, EncoderConfig
+    from nlp.sentiment import WEIGHTS_DIR
+    from nlp.train import CorpusError, TrainConfig, corpus_files, train
+
+    settings = _settings()
+    config = TrainConfig() if seed is None else replace(TrainConfig(), seed=seed)
+    files = corpus_files(data_dir) if data_dir is not None else corpus_files()
+    encoder = Encoder(EncoderConfig(model=settings.encoder, batch_size=settings.batch_size, threads=settings.threads))
+    try:
+        card = train(encoder, files=files, out_dir=out_dir or WEIGHTS_DIR, config=config)
+    except (CorpusError, ModelLoadError) as exc:
+        raise click.ClickException(str(exc)) from None
+    held = card["heldout"]
+    click.echo(
+        f"trained on {card['corpus']['rows']} rows in {card['train_seconds']} s; held-out accuracy "
+        f"{held['accuracy']:.4f}, macro-F1 {held['macro_f1']:.4f}; weights sha256 {card['weights_sha256'][:12]}"
+    )
+
+
+@nlp_cli.command("predict")
+@click.option("--task", type=TASKS, required=True)
+@_data_option
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False), help="Output CSV.")
+@click.option("--taxonomy", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Taxonomy YAML.")
+def predict_command(task: str, data: Path, out: Path, taxonomy: Path | None) -> None:
+    """Label every row of a CSV with a `text` column; the output keeps input order and row count."""
+    rows = read_rows(data, ("text",))
+    texts = [row["text"] for row in rows]
+    settings = _settings()
+    if task == "sentiment":
+        model = _load_sentiment(settings)
+        results = model.predict(texts)
+        write_rows(
+            out,
+            ["text", "label", "score", "confidence"],
+            [
+                [t, r.overall.label, f"{r.overall.score:.4f}", f"{r.overall.confidence:.4f}"]
+                for t, r in zip(texts, results, strict=True)
+            ],
+        )
+    else:
+        tagger, tax = _load_topics(settings, taxonomy)
+        topic_results = tagger.tag(texts, tax)
+        write_rows(
+            out,
+            ["text", "topics", "top_topic"],
+            [
+                [t, "|".join(tag.topic for tag in r.tags), r.top_topic]
+                for t, r in zip(texts, topic_results, strict=True)
+            ],
+        )
+    click.echo(f"wrote {len(texts)} rows to {out}", err=True)
+
+
+@nlp_cli.command("evaluate")
+@click.option("--task", type=TASKS, required=True)
+@_data_option
+@click.option("--taxonomy", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Taxonomy YAML.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def evaluate_command(task: str, data: Path, taxonomy: Path | None, as_json: bool) -> None:
+    """Score the model against gold labels: accuracy, macro-F1, per-class P/R, confusion, texts/s."""
+    from nlp.evaluate import classification_report, format_report, multilabel_report
+
+    settings = _settings()
+    if task == "sentiment":
+        rows = read_rows(data, ("text", "label"))
+        gold = [row["label"].strip().lower() for row in rows]
+        _check_sentiment_labels(data, gold)
+        model = _load_sentiment(settings)
+        started = time.perf_counter()
+        results = model.predict([row["text"] for row in rows])
+        elapsed = time.perf_counter() - started
+        binary = set(gold) <= set(BINARY)
+        predicted = [_binary_label(r.overall) if binary else r.overall.label for r in results]
+        labels = BINARY if binary else ("negative", "neutral", "positive")
+        report = classification_report(gold, predicted, labels=labels)
+        mode = "binary (P(pos) vs P(neg))" if binary else "3-class"
+    else:
+        rows = read_rows(data, ("text", "labels"))
+        tagger, tax = _load_topics(settings, taxonomy)
+        started = time.perf_counter()
+        topic_results = tagger.tag([row["text"] for row in rows], tax)
+        elapsed = time.perf_counter() - started
+        gold_sets = [{lab.strip() for lab in row["labels"].split("|") if lab.strip()} for row in rows]
+        names = [t.name for t in tax.topics]
+        report = multilabel_report(gold_sets, [{tag.topic for tag in r.tags} for r in topic_results], names)
+        mode = "multi-label"
+    report.extra.update(
+        {"task": task, "mode": mode, "model": _model_name(task, settings), "texts_per_s": _rate(len(rows), elapsed)}
+    )
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))
+
+
+def _check_sentiment_labels(path: Path, gold: list[str]) -> None:
+    unknown = sorted(set(gold) - {"negative", "neutral", "positive"})
+    if unknown:
+        raise click.ClickException(f"{path}: unknown sentiment labels {', '.join(map(repr, unknown[:5]))}")
+
+
+def _binary_label(sentiment: Any) -> str:
+    """Binary gold: compare P(pos) with P(neg), i.e. the sign of the score (ties count as positive)."""
+    return "negative" if sentiment.score < 0 else "positive"
+
+
+def _model_name(task: str, settings: NLPSettings) -> str:
+    return settings.sentiment_model if task == "sentiment" else settings.encoder
+
+
+def _rate(n: int, seconds: float) -> float:
+    return round(n / seconds, 1) if seconds > 0 else 0.0
