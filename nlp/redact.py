@@ -30,7 +30,7 @@ _PHONE = re.compile(
     r"(?<![\w+(])(?:(?:\+|00)\d{1,4}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{1,5}(?:[\s.-]?\d{2,5}){1,5}(?!\w)"
 )
 _TOKENISH = re.compile(r"[A-Za-z0-9_-]{20,}")
-_NAME_WORD = r"[A-Z][a-zà-ÿ'’-]+(?:[ -][A-Z][a-zà-ÿ'’-]+)?"
+_NAME_WORD = r"[A-Z][A-Za-zÀ-ÿ'’-]+(?:[ -][A-Z][A-Za-zÀ-ÿ'’-]+)?"
 _NAME_CUES = re.compile(
     r"(?:\b(?:my name is|my name's|name is|ask for|asked for|speak to|spoke to|spoken to|talk to|talked to"
     r"|call me|signed|thanks to|thank you to|served by|helped by|dealt with by)\s+)"

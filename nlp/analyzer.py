@@ -1,0 +1,205 @@
+"""The one object the scheduled pipeline calls: redact → sentiment → topics → urgency, batched.
+
+Every part is injectable (tests pass stubs; the pipeline passes nothing and gets the real models).
+Within one `analyze` call the shared encoder memoises embeddings, so a sentence embedded for the
+sentiment model is not embedded again for topics or urgency: one encoder pass per unique text.
+
+Answers with no readable text (empty, whitespace, emoji or digits only, binary garbage) are not
+sent to any model; they get ``no_text=True``, a neutral zero-confidence sentiment, no topics and no
+urgency. Text is cleaned of control characters and cut to `MAX_CHARS` before the models see it
+(the stored redaction keeps the whole answer).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from nlp.encoder import Encoder, EncoderConfig
+from nlp.redact import redact
+from nlp.sentiment import SentimentModel, load_sentiment_model
+from nlp.settings import NLPSettings
+from nlp.taxonomy import Taxonomy, default_taxonomy
+from nlp.topics import TextEncoder, TopicTagger
+from nlp.types import Sentiment, SentimentResult, TextAnalysis, TopicResult, Urgency
+from nlp.urgency import UrgencyDetector
+
+FloatArray = npt.NDArray[np.float32]
+MAX_CHARS = 20_000
+AUDIENCES = ("customer", "worker")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+_NO_TEXT_SENTIMENT = SentimentResult(overall=Sentiment(label="neutral", score=0.0, confidence=0.0))
+
+
+class CachingEncoder(Encoder):
+    """The shared encoder, memoising embeddings while a batch is being analysed."""
+
+    def __init__(self, config: EncoderConfig | None = None) -> None:
+        super().__init__(config)
+        self._memo: dict[str, FloatArray] | None = None
+        self._memo_lock = threading.Lock()
+
+    @contextmanager
+    def batch_cache(self) -> Iterator[None]:
+        with self._memo_lock:
+            self._memo = {}
+            try:
+                yield
+            finally:
+                self._memo = None
+
+    def embed(self, texts: list[str], batch_size: int | None = None) -> FloatArray:
+        memo = self._memo
+        if memo is None:
+            return super().embed(texts, batch_size)
+        missing = list(dict.fromkeys(t for t in texts if t not in memo))
+        if missing:
+            for text, row in zip(missing, super().embed(missing, batch_size), strict=True):
+                memo[text] = row
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([memo[t] for t in texts])
+
+
+class Analyzer:
+    """Analyse free-text answers; load once per process, then call `analyze` per batch."""
+
+    def __init__(
+        self,
+        settings: NLPSettings,
+        *,
+        encoder: TextEncoder | None = None,
+        sentiment: SentimentModel | None = None,
+        tagger: TopicTagger | None = None,
+        urgency: UrgencyDetector | None = None,
+    ) -> None:
+        self.settings = settings
+        self._encoder: Any = encoder
+        self._sentiment = sentiment
+        self._tagger = tagger
+        self._urgency = urgency
+        self._loaded = False
+
+    def load(self) -> Analyzer:
+        """Load every model now so that a broken configuration fails at start-up."""
+        if self._loaded:
+            return self
+        if self._encoder is None:
+            self._encoder = CachingEncoder(
+                EncoderConfig(
+                    model=self.settings.encoder,
+                    batch_size=self.settings.batch_size,
+                    threads=self.settings.threads,
+                    quantize=self.settings.quantize,
+                )
+            ).load()
+        if self._sentiment is None:
+            shared = self._encoder if isinstance(self._encoder, Encoder) else None
+            self._sentiment = load_sentiment_model(self.settings, encoder=shared)
+        if self._tagger is None:
+            self._tagger = TopicTagger(self._encoder, threshold=self.settings.topic_threshold)
+        if self._urgency is None:
+            self._urgency = UrgencyDetector(self._encoder)
+        self._urgency.load()
+        self._loaded = True
+        return self
+
+    @property
+    def name(self) -> str:
+        """Model name recorded on every stored row: sentiment model + encoder."""
+        self.load()
+        assert self._sentiment is not None
+        return f"{self._sentiment.name}+{_encoder_attr(self._encoder, 'name')}"
+
+    @property
+    def version(self) -> str:
+        self.load()
+        assert self._sentiment is not None
+        return f"{self._sentiment.version}+{_encoder_attr(self._encoder, 'version')}"
+
+    def analyze(
+        self, texts: list[str], taxonomy: Taxonomy | None = None, audience: str = "customer"
+    ) -> list[TextAnalysis]:
+        """Analyse a batch; results keep the input order and one bad text never fails the batch."""
+        if audience not in AUDIENCES:
+            raise ValueError(f"unknown audience {audience!r}: expected one of {', '.join(AUDIENCES)}")
+        self.load()
+        assert self._sentiment is not None and self._tagger is not None and self._urgency is not None
+        taxonomy = taxonomy if taxonomy is not None else default_taxonomy(audience)
+        name, version = self.name, self.version
+        redacted = [redact(_clean(t)) for t in texts]
+        live = [i for i, r in enumerate(redacted) if has_text(r.text)]
+        model_texts = [redacted[i].text[:MAX_CHARS] for i in live]
+        with self._batch_cache():
+            sentiments = self._sentiment.predict(model_texts) if model_texts else []
+            topics = self._tagger.tag(model_texts, taxonomy, sentiments) if model_texts else []
+            if audience == "worker" and model_texts:
+                urgencies = self._urgency.detect(model_texts)
+            else:
+                urgencies = [Urgency(urgent=False, score=0.0) for _ in model_texts]
+        by_index = {i: k for k, i in enumerate(live)}
+        out: list[TextAnalysis] = []
+        for i, red in enumerate(redacted):
+            k = by_index.get(i)
+            if k is None:
+                out.append(_no_text(red, name, version))
+                continue
+            out.append(
+                TextAnalysis(
+                    redacted=red,
+                    sentiment=sentiments[k],
+                    topics=topics[k],
+                    urgency=urgencies[k],
+                    model_name=name,
+                    model_version=version,
+                )
+            )
+        return out
+
+    @contextmanager
+    def _batch_cache(self) -> Iterator[None]:
+        if isinstance(self._encoder, CachingEncoder):
+            with self._encoder.batch_cache():
+                yield
+        else:
+            yield
+
+
+def has_text(text: str) -> bool:
+    """True when there is something to analyse: at least two letters, and not mostly noise."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    if letters < 2:
+        return False
+    visible = sum(1 for ch in text if not ch.isspace()) or 1
+    return letters / visible >= 0.2
+
+
+def _clean(text: object) -> str:
+    if not isinstance(text, str):
+        return ""
+    return _CONTROL.sub(" ", text)
+
+
+def _no_text(red: Any, name: str, version: str) -> TextAnalysis:
+    return TextAnalysis(
+        redacted=red,
+        sentiment=_NO_TEXT_SENTIMENT,
+        topics=None,
+        urgency=Urgency(urgent=False, score=0.0),
+        model_name=name,
+        model_version=version,
+        no_text=True,
+    )
+
+
+def _encoder_attr(encoder: object, attr: str) -> str:
+    return str(getattr(encoder, attr, type(encoder).__name__))
+
+
+__all__ = ["Analyzer", "CachingEncoder", "TopicResult", "has_text"]
