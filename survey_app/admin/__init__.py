@@ -1,0 +1,1 @@
+"""Admin: survey editor, definition upload/download, sites and departments, distribution."""
