@@ -38,7 +38,10 @@ BAD = [
     ("topics: []\n", ["line 1", "'topics'"]),
     ("topics:\n  - name: parking\n", ["line 2", "'parking'", "'description'"]),
     ("topics:\n  - name: parking\n    description: x\n    examples: 3\n", ["line 4", "'parking'", "'examples'"]),
-    ("topics:\n  - name: parking\n    description: x\n    keywords: [a, [b]]\n", ["line 4", "'parking'", "keywords[1]"]),
+    (
+        "topics:\n  - name: parking\n    description: x\n    keywords: [a, [b]]\n",
+        ["line 4", "'parking'", "keywords[1]"],
+    ),
     ("topics:\n  - name: parking\n    description: x\n    colour: red\n", ["line 4", "'parking'", "'colour'"]),
     ("topics:\n  - description: x\n", ["line 2", "topic #1", "'name'"]),
     ("topics:\n  - {name: a, description: ''}\n", ["line 2", "'a'", "'description'"]),

@@ -1,0 +1,132 @@
+"""The Analyzer: redact → sentiment → topics → urgency, batched, with injected parts."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from nlp.analyzer import Analyzer, has_text
+from nlp.sentences import split_sentences
+from nlp.settings import NLPSettings
+from nlp.taxonomy import Taxonomy, Topic
+from nlp.topics import TopicTagger
+from nlp.types import SentenceSentiment, Sentiment, SentimentResult
+from nlp.urgency import UrgencyDetector, UrgencyHead
+
+DIM = 64
+
+
+class HashingEncoder:
+    name = "hashing"
+    version = "h1"
+
+    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % DIM] += 1.0
+            out[i] /= max(float(np.linalg.norm(out[i])), 1e-9)
+        return out
+
+
+class KeywordSentiment:
+    """Stub SentimentModel: 'bad'/'cold' negative, 'great' positive, per sentence."""
+
+    name = "stub-sentiment"
+    version = "s1"
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def predict(self, texts: list[str]) -> list[SentimentResult]:
+        self.seen.extend(texts)
+        out = []
+        for text in texts:
+            sentences = [SentenceSentiment(s, a, b, self._one(s)) for s, a, b in split_sentences(text)]
+            out.append(SentimentResult(overall=self._one(text), sentences=sentences))
+        return out
+
+    @staticmethod
+    def _one(text: str) -> Sentiment:
+        if re.search(r"bad|cold", text, re.I):
+            return Sentiment("negative", -0.8, 0.9)
+        if re.search(r"great", text, re.I):
+            return Sentiment("positive", 0.8, 0.9)
+        return Sentiment("neutral", 0.0, 0.6)
+
+
+TAXONOMY = Taxonomy(
+    "t",
+    [
+        Topic("food", "food", ["cold soup"], ["soup", "pizza"]),
+        Topic("staff", "staff", ["rude staff"], ["staff", "waiter"]),
+    ],
+)
+
+
+def _analyzer() -> tuple[Analyzer, KeywordSentiment]:
+    encoder = HashingEncoder()
+    weights = np.zeros(DIM + 5, dtype=np.float32)
+    weights[DIM + 2] = 10.0
+    sentiment = KeywordSentiment()
+    analyzer = Analyzer(
+        NLPSettings(),
+        encoder=encoder,
+        sentiment=sentiment,
+        tagger=TopicTagger(encoder),
+        urgency=UrgencyDetector(encoder, head=UrgencyHead(weights, -5.0, 0.5)),
+    )
+    return analyzer.load(), sentiment
+
+
+def test_customer_batch_end_to_end() -> None:
+    analyzer, sentiment = _analyzer()
+    first, second = analyzer.analyze(
+        ["The soup was cold. But the waiter was great! Mail me: a@b.com", "smell of gas here"], TAXONOMY
+    )
+    assert first.redacted.text.endswith("[EMAIL]") and first.redacted.kinds == ("EMAIL",)
+    assert all("a@b.com" not in t for t in sentiment.seen)  # models only see redacted text
+    assert first.topics is not None
+    tags = {t.topic: t for t in first.topics.tags}
+    assert tags["food"].sentiment is not None and tags["food"].sentiment.label == "negative"
+    assert tags["staff"].sentiment is not None and tags["staff"].sentiment.label == "positive"
+    assert second.urgency.urgent is False  # customer audience: never urgent
+    assert first.model_name == "stub-sentiment+hashing" and first.model_version == "s1+h1"
+    assert analyzer.name == first.model_name
+
+
+def test_worker_audience_flags_urgency_and_uses_default_taxonomy() -> None:
+    analyzer, _ = _analyzer()
+    [result] = analyzer.analyze(["smell of gas near boiler 2"], audience="worker")
+    assert result.urgency.urgent and result.urgency.reason is not None
+    assert result.topics is not None and result.topics.top_topic
+
+
+BAD = ["", "   ", "😀🎉", "\x00\x01\x02\xff", "12345 678", "word " * 20_000, "Обслуживание 很好 the soup"]
+
+
+def test_bad_inputs_never_fail_the_batch() -> None:
+    analyzer, sentiment = _analyzer()
+    results = analyzer.analyze(BAD, TAXONOMY, audience="worker")
+    assert len(results) == len(BAD)
+    assert [r.no_text for r in results] == [True, True, True, True, True, False, False]
+    for r in results[:5]:
+        assert r.topics is None and not r.urgency.urgent and r.sentiment.overall.confidence == 0.0
+    assert results[6].topics is not None and results[6].topics.top_topic == "food"
+    assert max(len(t) for t in sentiment.seen) <= 20_000
+    assert analyzer.analyze([], TAXONOMY) == []
+
+
+def test_unknown_audience_is_rejected() -> None:
+    analyzer, _ = _analyzer()
+    with pytest.raises(ValueError, match="audience"):
+        analyzer.analyze(["x"], audience="patients")
+
+
+@pytest.mark.parametrize(("text", "expected"), [("ok", True), ("😀", False), ("42", False), ("a", False)])
+def test_has_text(text: str, expected: bool) -> None:
+    assert has_text(text) is expected

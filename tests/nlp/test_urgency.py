@@ -1,0 +1,83 @@
+"""Urgency: imminent danger is flagged with a reason; past or resolved hazards are not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nlp.encoder import Encoder, ModelLoadError
+from nlp.urgency import UrgencyDetector, UrgencyHead, evaluate, read_corpus, split
+
+
+class ConstantEncoder:
+    def embed(self, texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+        return np.ones((len(texts), 8), dtype=np.float32) / np.sqrt(8)
+
+
+def _trigger_head(dim: int = 8) -> UrgencyHead:
+    weights = np.zeros(dim + 5, dtype=np.float32)
+    weights[dim + 2] = 10.0  # trigger pattern
+    weights[dim + 3] = -20.0  # resolved cue
+    return UrgencyHead(weights=weights, bias=-5.0, threshold=0.5)
+
+
+def test_head_drives_decision_and_reason_names_category_and_phrase() -> None:
+    detector = UrgencyDetector(ConstantEncoder(), head=_trigger_head())
+    urgent, resolved, calm = detector.detect(
+        ["Strong smell of gas near boiler 2", "The gas leak last month was fixed, thanks", "Canteen food is fine"]
+    )
+    assert urgent.urgent and urgent.reason is not None
+    assert urgent.reason.startswith("gas leak:") and "smell of gas" in urgent.reason
+    assert not resolved.urgent and resolved.reason is None
+    assert not calm.urgent and 0.0 <= calm.score < 0.5
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀🔥", "\x00\x01" * 10, "word " * 20_000, "Gaz 漏れ утечка"])
+def test_bad_input_is_never_an_error(text: str) -> None:
+    [result] = UrgencyDetector(ConstantEncoder(), head=_trigger_head()).detect([text])
+    assert isinstance(result.urgent, bool)
+    if not text.strip() or not any(c.isalnum() for c in text):
+        assert result == result.__class__(urgent=False, score=0.0, reason=None)
+
+
+def test_head_for_another_encoder_fails_fast() -> None:
+    with pytest.raises(ModelLoadError, match="retrain"):
+        UrgencyDetector(ConstantEncoder(), head=_trigger_head(dim=384)).load()
+
+
+def test_split_is_stratified_disjoint_and_stable() -> None:
+    texts, labels = read_corpus()
+    train, held = split(texts, labels)
+    assert not set(train) & set(held) and len(train) + len(held) == len(texts)
+    assert abs(labels[train].mean() - labels[held].mean()) < 0.02
+    assert split(texts[::-1], labels[::-1])[0] == sorted(len(texts) - 1 - i for i in train)
+
+
+@pytest.fixture(scope="session")
+def detector() -> UrgencyDetector:
+    return UrgencyDetector(Encoder().load()).load()
+
+
+@pytest.mark.slow
+def test_examples_from_the_brief(detector: UrgencyDetector) -> None:
+    gas, guard, fixed, drill = detector.detect(
+        [
+            "smell of gas near boiler 2",
+            "guard removed from the saw",
+            "The gas leak last month was fixed quickly, thanks.",
+            "Fire drill went well, everyone out in under four minutes.",
+        ]
+    )
+    assert gas.urgent and gas.reason is not None and gas.reason.startswith("gas leak")
+    assert guard.urgent and guard.reason is not None and "guard removed" in guard.reason
+    assert not fixed.urgent
+    assert not drill.urgent
+
+
+@pytest.mark.slow
+def test_held_out_recall_and_precision_meet_the_target(detector: UrgencyDetector) -> None:
+    texts, labels = read_corpus()
+    _, held = split(texts, labels)
+    metrics = evaluate(detector, [texts[i] for i in held], labels[held])
+    assert metrics["recall"] >= 0.9
+    assert metrics["precision"] >= 0.7
