@@ -1,0 +1,22 @@
+"""Respondents: answer a survey by public link, personal invitation, or a site's QR code."""
+
+from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
+
+from survey_app.respond.ratelimit import SubmissionLimiter
+
+bp = Blueprint("respond", __name__)
+
+LIMITER_KEY = "heedful.respond.limiter"
+
+
+@bp.record_once
+def _init_limiter(state: BlueprintSetupState) -> None:
+    # Defaults: a burst of 20 submissions per client and survey, then 10 a minute.
+    cfg = state.app.config
+    state.app.extensions[LIMITER_KEY] = SubmissionLimiter(
+        burst=int(cfg.get("RESPOND_RATE_BURST", 20)), per_minute=float(cfg.get("RESPOND_RATE_PER_MINUTE", 10))
+    )
+
+
+from survey_app.respond import views  # noqa: E402,F401  (registers the routes on bp)

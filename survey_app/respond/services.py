@@ -1,0 +1,162 @@
+"""Respondent services: find what a link points to, check the survey is open, store a submission.
+
+Functions take the session and never commit; the view owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from models import Answer, Department, Invitation, Question, Response, Site, SiteLink, Survey
+from models.queue import mark_trend_dirty
+from models.survey import TEXT_TYPES
+from survey_app.respond.tokens import invitation_token_hash, new_receipt_code
+
+OPEN, NOT_OPEN, CLOSED, FULL = "open", "not_open", "closed", "full"
+TOKEN_MAX = 200  # real tokens are 43 characters; anything far longer is not ours
+
+
+class AlreadyAnswered(Exception):
+    """The invitation was used by another submission (perhaps a second click a moment earlier)."""
+
+
+def survey_by_slug(session: Session, slug: str) -> Survey | None:
+    return session.scalars(
+        select(Survey).where(Survey.slug == slug).options(selectinload(Survey.questions))
+    ).one_or_none()
+
+
+def invitation_by_token(session: Session, token: str) -> Invitation | None:
+    """The invitation whose token hashes to the stored hash; None for unknown or tampered tokens."""
+    if not token or len(token) > TOKEN_MAX:
+        return None
+    return session.scalars(
+        select(Invitation).where(Invitation.token_hash == invitation_token_hash(token))
+    ).one_or_none()
+
+
+def site_link_by_code(session: Session, code: str) -> SiteLink | None:
+    if not code or len(code) > 40:
+        return None
+    return session.scalars(select(SiteLink).where(SiteLink.code == code)).one_or_none()
+
+
+def survey_status(session: Session, survey: Survey, now: datetime | None = None) -> str:
+    """open, not_open (before opens_at), closed (after closes_at or archived) or full (response cap)."""
+    now = now or datetime.now(UTC)
+    if survey.archived or (survey.closes_at is not None and survey.closes_at <= now):
+        return CLOSED
+    if survey.opens_at is not None and survey.opens_at > now:
+        return NOT_OPEN
+    if survey.response_cap is not None:
+        count = session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey.id))
+        if (count or 0) >= survey.response_cap:
+            return FULL
+    return OPEN
+
+
+def invitation_expired(invitation: Invitation, now: datetime | None = None) -> bool:
+    return invitation.expires_at is not None and invitation.expires_at <= (now or datetime.now(UTC))
+
+
+def pickers(session: Session, questions: Iterable[Question]) -> tuple[list[Site], list[Department]]:
+    """Sites and departments to offer, loaded only when the survey asks for them."""
+    types = {q.type for q in questions}
+    sites = list(session.scalars(select(Site).order_by(Site.name))) if "site" in types else []
+    deps = list(session.scalars(select(Department).order_by(Department.name))) if "department" in types else []
+    return sites, deps
+
+
+def save_invitation_draft(session: Session, invitation: Invitation, draft: dict[str, Any]) -> None:
+    """Save & resume: keep what was typed on the personal link until it is submitted."""
+    invitation.draft = draft
+
+
+def submit_response(
+    session: Session,
+    survey: Survey,
+    questions: Iterable[Question],
+    values: Mapping[str, Any],
+    others: Mapping[str, str],
+    *,
+    language: str,
+    invitation: Invitation | None = None,
+    site_id: int | None = None,
+    now: datetime | None = None,
+) -> Response:
+    """Store one response and its answers for the shown `questions`; raises AlreadyAnswered when the
+    invitation is used (a racing submit may instead fail the unique invitation_id at flush).
+
+    Worker responses keep the day only: no exact time, no address, no device; they get a receipt code.
+    """
+    now = now or datetime.now(UTC)
+    worker = survey.audience == "worker"
+    if invitation is not None:
+        # Conditional update: of two racing submits exactly one sees used_at still empty.
+        claimed = session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+            .values(used_at=now, draft=None)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            raise AlreadyAnswered()
+    resp = Response(
+        survey_id=survey.id,
+        invitation_id=invitation.id if invitation is not None else None,
+        site_id=site_id,
+        language=language,
+        submitted_on=now.date(),
+        submitted_at=None if worker else now,
+        segment=dict(invitation.attributes or {}) if invitation is not None else {},
+        receipt_code=_unused_receipt_code(session) if worker else None,
+    )
+    for q in questions:
+        value = values.get(q.key)
+        if value is None:
+            continue
+        if q.type == "site":
+            resp.site_id = int(value)
+        elif q.type == "department":
+            resp.department_id = int(value)
+        else:
+            if q.type == "consent":
+                resp.contact_consent = bool(value) and not worker
+            resp.answers.append(_answer(q, value, others.get(q.key)))
+    session.add(resp)
+    mark_trend_dirty(session, survey.id, resp.submitted_on)
+    session.flush()
+    return resp
+
+
+def _answer(q: Question, value: Any, other: str | None) -> Answer:
+    a = Answer(question_id=q.id, text_state="none")
+    if q.type in TEXT_TYPES:
+        a.text = str(value)
+        a.text_state = "pending"  # the scoring job picks it up; `heedful pipeline status` counts it
+    elif q.type == "matrix":
+        a.grid = dict(value)
+    elif q.type in ("single_choice", "multiple_choice"):
+        a.choices = [value] if isinstance(value, str) else list(value)
+        a.text = other  # "other, please say": kept, but not sentiment-scored
+    elif q.type == "yes_no":
+        a.choices = [value]
+        a.number = 1.0 if value == "yes" else 0.0
+    elif q.type == "consent":
+        a.number = 1.0 if value else 0.0
+    else:
+        a.number = float(value)
+    return a
+
+
+def _unused_receipt_code(session: Session) -> str:
+    for _ in range(5):
+        code = new_receipt_code()
+        if session.scalar(select(Response.id).where(Response.receipt_code == code)) is None:
+            return code
+    raise RuntimeError("could not find an unused receipt code")  # 2^49 codes: practically unreachable

@@ -1,0 +1,381 @@
+"""Respondent pages. GET never changes anything (mail scanners prefetch links); POST moves between pages,
+saves a draft (personal links) or submits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from models import Invitation, Question, SiteLink, Survey
+from survey_app.extensions import db
+from survey_app.respond import LIMITER_KEY, bp
+from survey_app.respond.answers import (
+    N_,
+    Parsed,
+    Problem,
+    field_names,
+    is_answered,
+    parse,
+    read_raw,
+    required_problem,
+)
+from survey_app.respond.conditions import Visibility
+from survey_app.respond.forms import RespondForm
+from survey_app.respond.i18n import Translator, choose_language, language_choices, ui_language
+from survey_app.respond.ratelimit import SubmissionLimiter
+from survey_app.respond.rendering import PageView
+from survey_app.respond.services import (
+    CLOSED,
+    FULL,
+    NOT_OPEN,
+    OPEN,
+    AlreadyAnswered,
+    invitation_by_token,
+    invitation_expired,
+    pickers,
+    save_invitation_draft,
+    site_link_by_code,
+    submit_response,
+    survey_by_slug,
+    survey_status,
+)
+from survey_app.respond.state import BadState, Draft, draft_from_json, draft_to_json, dump_draft, load_draft
+
+
+@dataclass
+class Access:
+    """How the respondent reached the survey; decides the form's address and what is pre-filled."""
+
+    survey: Survey
+    endpoint: str
+    args: dict[str, str]
+    invitation: Invitation | None = None
+    site_link: SiteLink | None = None
+    lang: str = "en"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def url(self, **kw: Any) -> str:
+        return url_for(self.endpoint, **self.args, lang=self.lang, **kw)
+
+
+# Routes -------------------------------------------------------------------------------------------
+
+
+@bp.get("/s/<slug>")
+def survey(slug: str) -> ResponseReturnValue:
+    """Show the first page of a survey by its public link."""
+    return _show(_public_access(slug))
+
+
+@bp.post("/s/<slug>")
+def survey_submit(slug: str) -> ResponseReturnValue:
+    """Move between pages of, or submit, a survey answered by its public link."""
+    return _submit(_public_access(slug))
+
+
+@bp.get("/s/<slug>/thanks")
+def thanks(slug: str) -> ResponseReturnValue:
+    """Thank-you page after a customer submission (Post/Redirect/Get)."""
+    access = _public_access(slug)
+    return _message(access, "thanks", 200)
+
+
+@bp.get("/i/<token>")
+def invitation(token: str) -> ResponseReturnValue:
+    """Show a personal invitation's survey; never consumes the invitation (scanners prefetch links)."""
+    access = _invitation_access(token)
+    blocked = _invitation_blocked(access)
+    if blocked is not None:
+        return blocked
+    assert access.invitation is not None
+    draft = draft_from_json(access.invitation.draft)
+    return _show(access, draft)
+
+
+@bp.post("/i/<token>")
+def invitation_submit(token: str) -> ResponseReturnValue:
+    """Move between pages, save for later, or submit on a personal invitation."""
+    access = _invitation_access(token)
+    blocked = _invitation_blocked(access)
+    return blocked if blocked is not None else _submit(access)
+
+
+@bp.get("/q/<code>")
+def site_link(code: str) -> ResponseReturnValue:
+    """Show a worker survey from a site's QR code, with the site filled in."""
+    return _show(_site_access(code))
+
+
+@bp.post("/q/<code>")
+def site_link_submit(code: str) -> ResponseReturnValue:
+    """Move between pages of, or submit, a worker survey reached by QR code."""
+    return _submit(_site_access(code))
+
+
+@bp.after_request
+def _no_store(resp: Any) -> Any:
+    # Personal links and shared shop-floor tablets: answers must not linger in caches or history.
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.errorhandler(400)
+@bp.errorhandler(404)
+@bp.errorhandler(413)
+@bp.errorhandler(429)
+def _error(exc: HTTPException) -> ResponseReturnValue:
+    """Error pages in the respondent's language (a plain 404 for unknown or tampered links)."""
+    lang = ui_language(request.args.get("lang"), request.accept_languages)
+    _ = Translator(lang)
+    code = exc.code or 400
+    titles = {
+        400: (_("Something went wrong"), _("The form could not be read. Please open the link again.")),
+        404: (_("Page not found"), _("This link does not exist or is no longer valid.")),
+        413: (_("Too much text"), _("What you sent is too large. Please go back, shorten your answers and "
+                                    "send them again.")),
+        429: (_("Too many answers at once"), _("Please wait a minute, then send your answers again.")),
+    }
+    title, message = titles.get(code, titles[400])
+    return render_template("respond/message.html", _=_, page_lang=lang, title=title, message=message,
+                           survey=None, languages=[]), code
+
+
+# Looking up what a link points to -----------------------------------------------------------------
+
+
+def _language(survey: Survey, requested: str | None = None) -> str:
+    return choose_language(survey.languages or [survey.default_language], survey.default_language,
+                           requested or request.args.get("lang"), request.accept_languages)
+
+
+def _public_access(slug: str) -> Access:
+    found = survey_by_slug(db.session, slug)
+    if found is None:
+        abort(404)
+    return Access(found, "respond.survey_submit", {"slug": slug}, lang=_language(found))
+
+
+def _invitation_access(token: str) -> Access:
+    inv = invitation_by_token(db.session, token)
+    if inv is None:
+        abort(404)
+    return Access(inv.survey, "respond.invitation_submit", {"token": token}, invitation=inv,
+                  lang=_language(inv.survey))
+
+
+def _site_access(code: str) -> Access:
+    link = site_link_by_code(db.session, code)
+    if link is None:
+        abort(404)
+    return Access(link.survey, "respond.site_link_submit", {"code": code}, site_link=link,
+                  lang=_language(link.survey))
+
+
+def _invitation_blocked(access: Access) -> ResponseReturnValue | None:
+    inv = access.invitation
+    assert inv is not None
+    if inv.used_at is not None:
+        return _message(access, "used", 200)
+    if invitation_expired(inv):
+        return _message(access, "expired", 410)
+    return None
+
+
+def _status_page(access: Access) -> ResponseReturnValue | None:
+    status = survey_status(db.session, access.survey)
+    if status == OPEN:
+        return None
+    return _message(access, status, 403 if status == NOT_OPEN else 410)
+
+
+# Showing and submitting -----------------------------------------------------------------------------
+
+
+def _questions(survey: Survey) -> list[Question]:
+    return sorted(survey.questions, key=lambda q: (q.page, q.position))
+
+
+def _parse(survey: Survey, questions: list[Question], raw: dict[str, Any]) -> Parsed:
+    sites, deps = pickers(db.session, questions)
+    return parse(questions, raw, default_language=survey.default_language,
+                 site_ids={s.id for s in sites}, department_ids={d.id for d in deps})
+
+
+def _show(access: Access, draft: Draft | None = None) -> ResponseReturnValue:
+    blocked = _status_page(access)
+    if blocked is not None:
+        return blocked
+    questions = _questions(access.survey)
+    draft = draft or Draft(page=0)
+    _prefill_site(access, questions, draft)
+    vis = Visibility(questions, _parse(access.survey, questions, draft.raw).values)
+    pages = vis.pages()
+    page = draft.page if draft.page in pages else (pages[0] if pages else 1)
+    return _render(access, questions, Draft(page, draft.raw), {}, 200)
+
+
+def _prefill_site(access: Access, questions: list[Question], draft: Draft) -> None:
+    if access.site_link is None:
+        return
+    for q in questions:
+        if q.type == "site":
+            draft.raw.setdefault(f"q-{q.key}", str(access.site_link.site_id))
+
+
+def _submit(access: Access) -> ResponseReturnValue:
+    survey = access.survey
+    blocked = _status_page(access)
+    if blocked is not None:
+        return blocked
+    form = RespondForm()
+    if not form.validate_on_submit():
+        abort(400)
+    questions = _questions(survey)
+    try:
+        draft = load_draft(current_app.secret_key or "", survey.id, form.state.data or "")
+    except BadState:
+        abort(400)
+
+    # Replace what this page owns with what was just posted (an unticked box posts nothing).
+    vis = Visibility(questions, _parse(survey, questions, draft.raw).values)
+    page = draft.page if draft.page in vis.pages() else (vis.pages() or [1])[0]
+    current = vis.on_page(page)
+    for q in current:
+        for name in field_names(q, survey.default_language):
+            draft.raw.pop(name, None)
+    draft.raw.update(read_raw(current, request.form, survey.default_language))
+
+    if (form.homepage.data or "").strip():
+        return _thanks(access, None)  # a bot filled the honeypot: pretend, store nothing
+
+    switch = request.form.get("switch_lang")
+    if switch:
+        access.lang = _language(survey, switch)
+        return _render(access, questions, Draft(page, draft.raw), {}, 200)
+
+    nav = request.form.get("nav", "next")
+    parsed = _parse(survey, questions, draft.raw)
+    vis = Visibility(questions, parsed.values)
+    if nav == "back":
+        return _render(access, questions, Draft(vis.previous_page(page) or page, draft.raw), {}, 200)
+    if nav == "save" and access.invitation is not None:
+        save_invitation_draft(db.session, access.invitation, draft_to_json(Draft(page, draft.raw)))
+        db.session.commit()
+        return _message(access, "saved", 200)
+
+    problems = _problems(vis, parsed, vis.on_page(page))
+    if problems:
+        return _render(access, questions, Draft(page, draft.raw), problems, 400)
+    following = vis.next_page(page)
+    if following is not None:
+        return _render(access, questions, Draft(following, draft.raw), {}, 200)
+
+    problems = _problems(vis, parsed, questions)
+    if problems:
+        first = next(q.page for q in questions if q.key in problems)
+        return _render(access, questions, Draft(first, draft.raw), problems, 400)
+
+    limiter: SubmissionLimiter = current_app.extensions[LIMITER_KEY]
+    if not limiter.allow(request.remote_addr or "", f"survey:{survey.id}"):
+        abort(429)
+    site_id = access.site_link.site_id if access.site_link is not None else None
+    try:
+        resp = submit_response(
+            db.session, survey, vis.active(), parsed.values, parsed.others,
+            language=access.lang, invitation=access.invitation, site_id=site_id,
+        )
+        db.session.commit()
+    except (AlreadyAnswered, IntegrityError):
+        db.session.rollback()
+        return _message(access, "used", 200)
+    return _thanks(access, resp.receipt_code)
+
+
+def _problems(vis: Visibility, parsed: Parsed, questions: list[Question]) -> dict[str, Problem]:
+    """Problems of shown questions only: a hidden question is never validated."""
+    out: dict[str, Problem] = {}
+    for q in questions:
+        if not vis.shown(q):
+            continue
+        if q.key in parsed.problems:
+            out[q.key] = parsed.problems[q.key]
+        elif q.required and not is_answered(parsed.values.get(q.key)):
+            out[q.key] = required_problem(q)
+    return out
+
+
+def _thanks(access: Access, receipt_code: str | None) -> ResponseReturnValue:
+    if access.survey.audience == "customer" and access.invitation is None:
+        return redirect(url_for("respond.thanks", slug=access.survey.slug, lang=access.lang))
+    if access.invitation is not None and access.survey.audience == "customer":
+        return redirect(url_for("respond.invitation", token=access.args["token"], lang=access.lang))
+    # Worker: render in place, so the receipt code never appears in a URL or the browser history.
+    return _message(access, "thanks", 200, receipt_code=receipt_code)
+
+
+def _render(
+    access: Access, questions: list[Question], draft: Draft, problems: dict[str, Problem], code: int
+) -> ResponseReturnValue:
+    survey = access.survey
+    _ = Translator(access.lang)
+    parsed = _parse(survey, questions, draft.raw)
+    vis = Visibility(questions, parsed.values)
+    sites, deps = pickers(db.session, questions)
+    pages = vis.pages() or [draft.page]
+    shown = vis.on_page(draft.page)
+    # The draft in the form holds the other pages; this page's answers are in its inputs.
+    own = {n for q in shown for n in field_names(q, survey.default_language)}
+    state = dump_draft(current_app.secret_key or "", survey.id,
+                       Draft(draft.page, {k: v for k, v in draft.raw.items() if k not in own}))
+    form = RespondForm(formdata=None, state=state)
+    view = PageView(survey, access.lang, draft.raw, problems, vis, sites, deps, _)
+    body = render_template(
+        "respond/page.html", _=_, page_lang=access.lang, survey=survey, v=view, form=form,
+        questions=shown, problems=[(q, view.error(q)) for q in shown if q.key in problems],
+        step=pages.index(draft.page) + 1 if draft.page in pages else 1, steps=len(pages),
+        has_previous=vis.previous_page(draft.page) is not None,
+        is_last=vis.next_page(draft.page) is None, action=access.url(),
+        can_save=access.invitation is not None, languages=language_choices(survey.languages or []),
+        started=bool(draft.raw) or draft.page != pages[0], lang_url=_lang_url(access),
+    )
+    return body, code
+
+
+def _lang_url(access: Access) -> Any:
+    endpoint = {"respond.survey_submit": "respond.survey", "respond.invitation_submit": "respond.invitation",
+                "respond.site_link_submit": "respond.site_link"}[access.endpoint]
+    return lambda lang: url_for(endpoint, **access.args, lang=lang)
+
+
+MESSAGES = {
+    "thanks": (N_("Thank you!"), N_("Your answers have been saved.")),
+    "used": (N_("Thank you!"), N_("This personal link has already been used to answer, so it cannot be used again.")),
+    "expired": (N_("This link has expired"), N_("The time for answering with this personal link is over.")),
+    CLOSED: (N_("This survey is closed"),
+             N_("It is no longer possible to answer this survey. Thank you for your interest.")),
+    FULL: (N_("This survey is closed"),
+           N_("This survey has received all the answers it needs. Thank you for your interest.")),
+    NOT_OPEN: (N_("This survey is not open yet"), N_("Please come back when it opens.")),
+    "saved": (N_("Your answers are saved"), N_("Open the same personal link again to carry on where you left off.")),
+}
+
+
+def _message(access: Access, kind: str, code: int, receipt_code: str | None = None) -> ResponseReturnValue:
+    survey = access.survey
+    _ = Translator(access.lang)
+    title, message = (_(m) for m in MESSAGES[kind])
+    view = PageView(survey, access.lang, {}, {}, Visibility([], {}), [], [], _)
+    if kind == "thanks" and view.survey_text("thanks"):
+        message = view.survey_text("thanks")
+    opens = survey.opens_at.date().isoformat() if kind == NOT_OPEN and survey.opens_at else None
+    return render_template(
+        "respond/message.html", _=_, page_lang=access.lang, survey=survey, v=view, title=title,
+        message=message, kind=kind, receipt_code=receipt_code, opens=opens,
+        languages=language_choices(survey.languages or []) if kind in ("thanks", CLOSED, NOT_OPEN) else [],
+        lang_url=_lang_url(access),
+    ), code
