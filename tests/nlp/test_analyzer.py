@@ -130,3 +130,26 @@ def test_unknown_audience_is_rejected() -> None:
 @pytest.mark.parametrize(("text", "expected"), [("ok", True), ("😀", False), ("42", False), ("a", False)])
 def test_has_text(text: str, expected: bool) -> None:
     assert has_text(text) is expected
+
+
+@pytest.mark.slow
+def test_real_encoder_embeds_each_unique_text_once_per_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nlp.analyzer import CachingEncoder
+    from nlp.encoder import Encoder
+
+    encoder = CachingEncoder().load()
+    embedded: list[str] = []
+    original = Encoder.embed
+
+    def counting(self: Encoder, texts: list[str], batch_size: int | None = None) -> npt.NDArray[np.float32]:
+        embedded.extend(texts)
+        return original(self, texts, batch_size)
+
+    analyzer = Analyzer(NLPSettings(), encoder=encoder, sentiment=KeywordSentiment()).load()
+    monkeypatch.setattr(Encoder, "embed", counting)
+    results = analyzer.analyze(
+        ["Guard removed from the saw. The floor is wet too.", "smell of gas near boiler 2"], audience="worker"
+    )
+    assert len(embedded) == len(set(embedded))  # topics and urgency share one pass per unique text
+    assert results[1].urgency.urgent
+    assert results[0].topics is not None and results[0].topics.top_topic == "machinery & guarding"
