@@ -8,6 +8,7 @@ from typing import Any
 
 from models import Department, Question, Site, Survey
 from survey_app.respond.answers import (
+    N_,
     YES_NO,
     Problem,
     allows_other,
@@ -19,20 +20,13 @@ from survey_app.respond.answers import (
 from survey_app.respond.conditions import Visibility
 from survey_app.respond.i18n import Translator
 
-LIKERT_LABELS = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree")
+LIKERT_LABELS = (N_("Strongly disagree"), N_("Disagree"), N_("Neither agree nor disagree"), N_("Agree"),
+                 N_("Strongly agree"))
 SCALE_ENDS = {
-    "nps": ("0 = not at all likely", "10 = extremely likely"),
-    "csat": ("1 = very dissatisfied", "5 = very satisfied"),
-    "ces": ("1 = very difficult", "7 = very easy"),
+    "nps": (N_("0 = not at all likely"), N_("10 = extremely likely")),
+    "csat": (N_("1 = very dissatisfied"), N_("5 = very satisfied")),
+    "ces": (N_("1 = very difficult"), N_("7 = very easy")),
 }
-
-
-def N_(message: str) -> str:
-    return message
-
-
-# Marked for extraction; translated when shown.
-_MARKED = [N_(x) for x in LIKERT_LABELS] + [N_(x) for pair in SCALE_ENDS.values() for x in pair]
 
 
 def localized(texts: Mapping[str, Any] | None, lang: str, default: str) -> dict[str, Any]:
