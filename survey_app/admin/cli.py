@@ -14,8 +14,16 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
+from models import Survey
 from models.db import make_engine, make_session_factory
 from models.settings import Settings, load_settings
+from survey_app.distribution.invitations import (
+    InvitationImportError,
+    create_invitations,
+    parse_invitation_csv,
+)
+from survey_app.distribution.mailer import MailError, SmtpMailer
+from survey_app.distribution.sending import send_all
 from survey_app.surveys import DefinitionError, dump_definition, export_definition
 from survey_app.surveys.store import get_survey_by_slug, load_definition
 
@@ -81,3 +89,72 @@ def export_cmd(slug: str, fmt: str, out: Path | None) -> None:
     else:
         out.write_text(text, encoding="utf-8")
         click.echo(f"wrote {out}", err=True)
+
+
+@survey_cli.command("invite")
+@click.argument("slug")
+@click.option("--csv", "csv_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV with an 'email' column plus attribute columns (region, channel, ...).")
+@click.option("--expires-days", type=click.IntRange(1, 3650), help="Links stop working after N days.")
+@click.option("--send", is_flag=True, help="Email the invitations now (otherwise: later, with --send or the admin).")
+def invite_cmd(slug: str, csv_file: Path, expires_days: int | None, send: bool) -> None:
+    """Create invitations to survey SLUG from a CSV file: all rows, or none when any line is wrong."""
+    try:
+        data = csv_file.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"{csv_file}: cannot read: {exc.strerror}") from None
+    settings = load_settings()
+    with _session(settings) as session:
+        try:
+            with session.begin():
+                survey = get_survey_by_slug(session, slug)
+                if survey is None:
+                    raise click.ClickException(f"no survey with slug {slug!r}")
+                created = create_invitations(session, survey, parse_invitation_csv(data), expires_days=expires_days)
+                n = len(created)
+        except InvitationImportError as exc:
+            click.echo(f"{csv_file}: {len(exc.problems)} problem(s), nothing imported", err=True)
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
+            sys.exit(1)
+        click.echo(f"created {n} invitations for {slug}")
+        if send:
+            _send(session, survey, settings, reminder=False)
+
+
+@survey_cli.command("send")
+@click.argument("slug")
+def send_cmd(slug: str) -> None:
+    """Email invitations of survey SLUG that were not sent yet."""
+    settings = load_settings()
+    with _session(settings) as session:
+        survey = get_survey_by_slug(session, slug)
+        if survey is None:
+            raise click.ClickException(f"no survey with slug {slug!r}")
+        _send(session, survey, settings, reminder=False)
+
+
+@survey_cli.command("remind")
+@click.argument("slug")
+def remind_cmd(slug: str) -> None:
+    """Email one reminder to each invitee of survey SLUG who has not answered (unexpired invitations only)."""
+    settings = load_settings()
+    with _session(settings) as session:
+        survey = get_survey_by_slug(session, slug)
+        if survey is None:
+            raise click.ClickException(f"no survey with slug {slug!r}")
+        _send(session, survey, settings, reminder=True)
+
+
+def _send(session: Session, survey: Survey, settings: Settings, *, reminder: bool) -> None:
+    what = "reminders" if reminder else "invitations"
+    try:
+        with SmtpMailer(settings) as mailer:
+            result = send_all(session, survey, mailer, settings.base_url, reminder=reminder, commit=session.commit)
+    except MailError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"sent {result.sent} {what} for {survey.slug}")
+    for email, reason in result.failed:
+        click.echo(f"  not sent to {email}: {reason}", err=True)
+    if result.aborted:
+        raise click.ClickException(f"stopped after {result.sent}: {result.aborted} (run again to continue)")

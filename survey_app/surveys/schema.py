@@ -20,7 +20,6 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,4})?$")
 
 CHOICE_TYPES = ("single_choice", "multiple_choice")
-SCALE_TYPES = ("rating", "likert", "matrix")
 TEXT_TYPES = ("short_text", "long_text")
 # Which settings each question type accepts; anything else is an unknown key.
 SETTINGS_BY_TYPE: dict[str, tuple[str, ...]] = {
@@ -28,10 +27,9 @@ SETTINGS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "short_text": ("max_length",),
     "long_text": ("max_length",),
     "rating": ("min", "max"),
-    "likert": ("min", "max"),
-    "matrix": ("min", "max", "statements"),
+    "matrix": ("statements",),
     "single_choice": ("allow_other",),
-    "multiple_choice": ("allow_other",),
+    "multiple_choice": ("allow_other", "max_choices"),
 }
 MAX_TEXT_LENGTH = 10_000
 
@@ -320,7 +318,7 @@ class _Validator:
         q["page"] = self.integer(d.get("page", 1), (*path, "page"), minimum=1, maximum=100)
         q["options"] = self.options(d.get("options"), path, qtype)
         q["settings"] = self.settings(d.get("settings"), path, qtype)
-        q["condition"] = self.condition(d.get("condition"), path, key, earlier, {k for k in seen})
+        q["condition"] = self.condition(d.get("condition"), path, key, q["page"], earlier, set(seen))
         q["texts"] = self.question_texts(d.get("texts", _MISSING), path, languages, q)
         return q
 
@@ -362,6 +360,8 @@ class _Validator:
                 out[bound] = self.integer(d[bound], (*p, bound), minimum=-100, maximum=100)
         if isinstance(out.get("min"), int) and isinstance(out.get("max"), int) and out["min"] >= out["max"]:
             self.error((*p, "max"), "must be greater than min")
+        if "max_choices" in d:
+            out["max_choices"] = self.integer(d["max_choices"], (*p, "max_choices"), minimum=1, maximum=100)
         if "allow_other" in d:
             out["allow_other"] = self.boolean(d["allow_other"], (*p, "allow_other"))
         if qtype == "matrix":
@@ -380,7 +380,7 @@ class _Validator:
         return out
 
     def condition(
-        self, value: Any, path: Path, key: Any, earlier: list[dict[str, Any]], earlier_keys: set[str]
+        self, value: Any, path: Path, key: Any, page: Any, earlier: list[dict[str, Any]], earlier_keys: set[str]
     ) -> dict[str, Any] | None:
         if value is None:
             return None
@@ -411,8 +411,10 @@ class _Validator:
         if ok:
             ref = next(q for q in earlier if q.get("key") == target)
             allowed: list[Any] | None = None
+            if ref["page"] is not None and isinstance(page, int) and ref["page"] > page:
+                self.error((*p, "question"), f"refers to {target!r}, which is on a later page ({ref['page']})")
             if ref["type"] in CHOICE_TYPES:
-                allowed = ref["options"]
+                allowed = ref["options"] + (["other"] if ref["settings"].get("allow_other") else [])
                 values = [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in values]
             elif ref["type"] in ("yes_no", "consent"):
                 allowed = ["yes", "no"]

@@ -33,13 +33,16 @@ def questions(draw: st.DrawFn, languages: list[str]) -> list[dict[str, Any]]:
                 settings["allow_other"] = draw(st.booleans())
         if qtype in ("short_text", "long_text") and draw(st.booleans()):
             settings["max_length"] = draw(st.integers(1, 5000))
-        if qtype in ("rating", "likert", "matrix") and draw(st.booleans()):
+        if qtype == "multiple_choice" and draw(st.booleans()):
+            settings["max_choices"] = draw(st.integers(1, 5))
+        if qtype == "rating" and draw(st.booleans()):
             lo = draw(st.integers(-5, 5))
             settings.update(min=lo, max=lo + draw(st.integers(1, 10)))
         if qtype == "matrix":
             settings["statements"] = draw(st.lists(words, min_size=1, max_size=3, unique=True))
         condition = None
-        choices = [q for q in out if q["type"] in ("single_choice", "multiple_choice")]
+        page = draw(st.integers(1, 5))
+        choices = [q for q in out if q["type"] in ("single_choice", "multiple_choice") and q["page"] <= page]
         if choices and draw(st.booleans()):
             ref = draw(st.sampled_from(choices))
             condition = {"question": ref["key"], "in": draw(st.lists(st.sampled_from(ref["options"]), min_size=1,
@@ -54,7 +57,7 @@ def questions(draw: st.DrawFn, languages: list[str]) -> list[dict[str, Any]]:
             if settings.get("statements"):
                 entry["statements"] = {s: draw(texts) for s in settings["statements"]}
             qtexts[lang] = entry
-        out.append({"key": key, "type": qtype, "required": draw(st.booleans()), "page": draw(st.integers(1, 5)),
+        out.append({"key": key, "type": qtype, "required": draw(st.booleans()), "page": page,
                     "options": options, "settings": settings, "condition": condition, "texts": qtexts})
     return out
 
