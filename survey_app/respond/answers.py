@@ -7,9 +7,11 @@ signed draft and is echoed back on errors, so nothing typed is ever lost.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from werkzeug.datastructures import MultiDict
 
@@ -92,9 +94,25 @@ def read_raw(questions: list[Question], form: MultiDict[str, str], default_langu
     return raw
 
 
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
 def _bad_text(value: str) -> bool:
-    # Werkzeug decodes invalid UTF-8 as U+FFFD; NUL bytes would break PostgreSQL text columns.
-    return "\x00" in value or "\ufffd" in value
+    """NUL bytes (PostgreSQL text cannot hold them) or bytes that are not UTF-8.
+
+    Multipart bodies decode invalid UTF-8 as U+FFFD; URL-encoded bodies keep the undecodable escapes
+    as literal "%E9" text, so a run of escapes that is not valid UTF-8 counts as unreadable too.
+    """
+    if "\x00" in value or "\ufffd" in value:
+        return True
+    for run in _ESCAPES.findall(value):
+        raw = unquote_to_bytes(run)
+        if max(raw) >= 0x80:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return True
+    return False
 
 
 def _int_in(value: str, lo: int, hi: int) -> int | None:

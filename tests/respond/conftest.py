@@ -84,3 +84,14 @@ def worker_survey(db_session: Session, site: Site) -> Survey:
 @pytest.fixture()
 def respondent(client: FlaskClient) -> Respondent:
     return Respondent(client)
+
+
+@pytest.fixture()
+def csrf_app(settings: Any, session_factory: Any) -> Any:
+    """The app as deployed: CSRF on (the shared `app` fixture turns it off)."""
+    from survey_app import create_app
+    from survey_app.extensions import db
+
+    application = create_app({"TESTING": True}, settings=settings)
+    db.state(application).sessionmaker = session_factory
+    return application

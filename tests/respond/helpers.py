@@ -88,8 +88,9 @@ class _FormParser(HTMLParser):
 class Respondent:
     """Answers a survey like a browser without JavaScript: GET a link, then POST each page's form."""
 
-    def __init__(self, client: FlaskClient) -> None:
+    def __init__(self, client: FlaskClient, remote_addr: str = "127.0.0.1") -> None:
         self.client = client
+        self.environ = {"REMOTE_ADDR": remote_addr}
         self.page: TestResponse | None = None
         self.form = _FormParser()
 
@@ -106,6 +107,7 @@ class Respondent:
         return resp
 
     def open(self, url: str, **kw: Any) -> TestResponse:
+        kw.setdefault("environ_base", self.environ)
         return self._remember(self.client.get(url, **kw))
 
     def submit(self, answers: dict[str, Any] | None = None, nav: str = "next", **extra: Any) -> TestResponse:
@@ -121,7 +123,7 @@ class Respondent:
         data.update({"nav": nav, **extra})
         for key, value in (answers or {}).items():
             data[key if key.startswith(("q-", "homepage", "switch_lang")) else f"q-{key}"] = value
-        return self._remember(self.client.post(self.form.action, data=data))
+        return self._remember(self.client.post(self.form.action, data=data, environ_base=self.environ))
 
 
 def page_number(html: str) -> tuple[int, int] | None:
