@@ -1,0 +1,122 @@
+"""Real commits from real threads: one response per invitation under a race; no lost anonymous submits.
+
+Runs against its own SQLite file (WAL) and, when HEEDFUL_TEST_DATABASE_URL is set, its own PostgreSQL
+database — not the rolled-back per-test transaction, which cannot show a race.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+import models
+from models import Invitation, Response
+from models.db import make_engine
+from models.settings import load_settings
+from survey_app import create_app
+from tests.factories import make_survey
+from tests.respond.helpers import Respondent, make_invitation
+
+QUESTIONS = [{"key": "nps", "type": "nps", "required": True, "texts": {"en": {"label": "Recommend?"}}},
+             {"key": "why", "type": "long_text", "texts": {"en": {"label": "Why?"}}}]
+
+
+def _pg_database(base_url: str) -> Iterator[str]:
+    name = f"heedful_respond_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(make_url(base_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def real_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'race.db'}"
+        return
+    base = os.environ.get("HEEDFUL_TEST_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        pytest.skip("set HEEDFUL_TEST_DATABASE_URL=postgresql://... to run the PostgreSQL race")
+    yield from _pg_database(base)
+
+
+@pytest.fixture()
+def real_engine(real_db: str) -> Iterator[Engine]:
+    eng = make_engine(real_db)
+    models.Base.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+def _app(url: str, tmp_path: Path) -> Flask:
+    settings = load_settings({"HEEDFUL_ENV": "testing", "HEEDFUL_SECRET_KEY": "race-secret",
+                              "HEEDFUL_INSTANCE_PATH": str(tmp_path / "instance"), "HEEDFUL_DATABASE_URL": url})
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "RESPOND_RATE_BURST": 1000}, settings=settings)
+
+
+def _race(apps: list[Flask], url_of: str, answers: dict[str, str]) -> list[tuple[int, str]]:
+    """Open the form in every thread, then post all at once (a barrier lines them up)."""
+    barrier = threading.Barrier(len(apps))
+    results: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def run(app: Flask) -> None:
+        r = Respondent(app.test_client())
+        r.open(url_of)
+        barrier.wait(timeout=30)
+        resp = r.submit(answers, nav="submit")
+        with lock:
+            results.append((resp.status_code, resp.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in apps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+def test_two_simultaneous_submits_on_one_invitation(real_engine: Engine, real_db: str, tmp_path: Path) -> None:
+    with Session(real_engine) as s, s.begin():
+        survey = make_survey(s, QUESTIONS)
+        inv, token = make_invitation(s, survey)
+        survey_id, inv_id = survey.id, inv.id
+    apps = [_app(real_db, tmp_path) for _ in range(2)]
+    results = _race(apps, f"/i/{token}", {"nps": "8", "why": "Race"})
+    codes = sorted(code for code, _ in results)
+    assert codes == [200, 302], results
+    assert any("already been used" in body for code, body in results if code == 200)
+    with Session(real_engine) as s:
+        assert s.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey_id)) == 1
+        assert s.get(Invitation, inv_id).used_at is not None  # type: ignore[union-attr]
+    for a in apps:
+        a.extensions["heedful.db"].engine.dispose()
+
+
+def test_fifty_concurrent_anonymous_submits(real_engine: Engine, real_db: str, tmp_path: Path) -> None:
+    with Session(real_engine) as s, s.begin():
+        survey = make_survey(s, QUESTIONS, audience="worker")
+        slug, survey_id = survey.slug, survey.id
+    apps = [_app(real_db, tmp_path) for _ in range(5)]
+    results = _race([apps[i % 5] for i in range(50)], f"/s/{slug}", {"nps": "6", "why": "Concurrent"})
+    assert [code for code, _ in results] == [200] * 50
+    with Session(real_engine) as s:
+        rows = s.scalars(select(Response).where(Response.survey_id == survey_id)).all()
+        assert len(rows) == 50 and len({r.receipt_code for r in rows}) == 50
+        assert all(r.submitted_at is None for r in rows)
+    for a in apps:
+        a.extensions["heedful.db"].engine.dispose()
