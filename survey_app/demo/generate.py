@@ -125,7 +125,7 @@ _POSITIVE_TOPICS = {"delivery": 14.0, "price": 10.0, "quality": 16.0, "staff": 1
                     "billing": 5.0, "general": 20.0}
 _OTHER_TOPICS = {"delivery": 10.0, "price": 10.0, "quality": 10.0, "staff": 6.0, "waiting": 6.0,
                  "billing": 6.0, "app": 8.0, "general": 14.0}
-_LEVEL = {"positive": 0.88, "neutral": 0.68, "mixed": 0.55, "negative": 0.25}
+_LEVEL = {"positive": 0.9, "neutral": 0.75, "mixed": 0.55, "negative": 0.25}
 # The matrix statement a topic speaks to: a complaint about it scores that statement low.
 _STATEMENT_OF = {"delivery": "on_time", "price": "fair_price", "staff": "staff_helpful", "app": "app_works",
                  "waiting": "staff_helpful"}

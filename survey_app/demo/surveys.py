@@ -62,7 +62,7 @@ def customer_survey() -> Survey:
             "en": "How easy was it to get what you needed?",
             "de": "Wie einfach war es, das zu bekommen, was Sie brauchten?",
             "pl": "Jak łatwo było załatwić to, czego potrzebowałeś?"})),
-        dict(key="stars", type="rating", page=1, settings={"min": 1, "max": 5, "style": "stars"},
+        dict(key="stars", type="rating", page=1, settings={"min": 1, "max": 5},
              texts=_texts({"en": "Rate the product you bought.",
                            "de": "Bewerten Sie das gekaufte Produkt.",
                            "pl": "Oceń kupiony produkt."})),
@@ -84,11 +84,11 @@ def customer_survey() -> Survey:
                            "de": "Was davon haben Sie genutzt? Mehrfachauswahl möglich.",
                            "pl": "Z czego korzystałeś? Zaznacz wszystkie pasujące."}, options={
                  "en": {"website": "Website", "app": "App", "live_chat": "Live chat", "phone_line": "Phone line",
-                        "store": "Store", "email": "Email", "other": "Other, please say"},
+                        "store": "Store", "email": "Email"},
                  "de": {"website": "Website", "app": "App", "live_chat": "Live-Chat", "phone_line": "Hotline",
-                        "store": "Geschäft", "email": "E-Mail", "other": "Anderes, bitte angeben"},
+                        "store": "Geschäft", "email": "E-Mail"},
                  "pl": {"website": "Strona", "app": "Aplikacja", "live_chat": "Czat", "phone_line": "Infolinia",
-                        "store": "Sklep", "email": "E-mail", "other": "Inne, jakie?"}})),
+                        "store": "Sklep", "email": "E-mail"}})),
         dict(key="agree", type="matrix", page=2, settings={"statements": list(CUSTOMER_STATEMENTS)},
              texts=_texts({"en": "How far do you agree?", "de": "Wie sehr stimmen Sie zu?",
                            "pl": "Na ile się zgadzasz?"}, statements={

@@ -28,6 +28,8 @@ from models import (
 from survey_app.auth.services import authenticate
 from survey_app.demo.seed import DemoError, SeedSummary, seed_demo
 from survey_app.respond.tokens import RECEIPT_ALPHABET
+from survey_app.surveys.schema import validate_definition
+from survey_app.surveys.store import export_definition
 from tests.demo.conftest import SEED, TODAY, N
 
 DELIVERY_WORDS = re.compile(r"deliver|parcel|courier|late|tracking|lieferung|paket|przesyłk|kurier", re.I)
@@ -212,3 +214,9 @@ def test_negative_responses_rejected(db_session: Session) -> None:
     with pytest.raises(DemoError, match="0 or more"):
         seed_demo(db_session, responses=-1, today=TODAY)
     assert db_session.scalar(select(func.count()).select_from(Survey)) == 0
+
+
+@pytest.mark.parametrize("slug", ["demo-customer", "demo-safety"])
+def test_demo_surveys_pass_the_definition_validator(db_session: Session, seeded: SeedSummary, slug: str) -> None:
+    definition = export_definition(_survey(db_session, slug))
+    assert validate_definition(definition)["slug"] == slug
