@@ -278,8 +278,9 @@ class _Validator:
     # -- questions ------------------------------------------------------------------------------
 
     def questions(self, value: Any, languages: list[str]) -> list[dict[str, Any]]:
-        if not isinstance(value, list) or not value:
-            self.error(("questions",), f"must be a non-empty list of questions, not {_kind(value)}")
+        # An empty list is allowed: the admin editor creates a survey first and adds questions after.
+        if not isinstance(value, list):
+            self.error(("questions",), f"must be a list of questions, not {_kind(value)}")
             return []
         out: list[dict[str, Any]] = []
         seen: dict[str, int] = {}
