@@ -25,7 +25,7 @@ from models import (
     User,
     action_reports,
 )
-from survey_app.auth.services import authenticate
+from survey_app.auth.services import authenticate, create_user
 from survey_app.demo.seed import DemoError, SeedSummary, seed_demo
 from survey_app.respond.tokens import RECEIPT_ALPHABET
 from survey_app.surveys.schema import validate_definition
@@ -220,3 +220,11 @@ def test_negative_responses_rejected(db_session: Session) -> None:
 def test_demo_surveys_pass_the_definition_validator(db_session: Session, seeded: SeedSummary, slug: str) -> None:
     definition = export_definition(_survey(db_session, slug))
     assert validate_definition(definition)["slug"] == slug
+
+
+def test_existing_demo_login_is_refused_and_changes_nothing(db_session: Session) -> None:
+    create_user(db_session, "Analyst@demo.heedful", "analyst", "someone-elses-pw")
+    with pytest.raises(DemoError, match="analyst@demo.heedful already exists"):
+        seed_demo(db_session, responses=10, today=TODAY)
+    assert db_session.scalar(select(func.count()).select_from(Survey)) == 0
+    assert db_session.scalar(select(func.count()).select_from(Site)) == 0
