@@ -1,0 +1,134 @@
+"""Corrective-action services. They take a session and never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from models import Answer, AuditEntry, CorrectiveAction, Response, Site, Survey, TextAnalysis, User, action_reports
+from survey_app.auth.access import AUDIENCE_ROLES
+
+CLOSED = ("done", "verified", "cancelled")
+FIELDS = ("title", "description", "topic", "owner_id", "due_date", "status", "effectiveness_check",
+          "evidence_url", "public_note", "site_id")
+
+
+class ActionError(ValueError):
+    """Bad action data; the message is safe to show."""
+
+
+def readable_audiences(user: User) -> list[str]:
+    return [a for a, roles in AUDIENCE_ROLES.items() if user.role in roles]
+
+
+def visible_actions(session: Session, user: User, status: str | None = None) -> list[CorrectiveAction]:
+    """Actions of surveys the user may read, plus actions not tied to a survey."""
+    readable = select(Survey.id).where(Survey.audience.in_(readable_audiences(user)))
+    stmt = select(CorrectiveAction).where(
+        (CorrectiveAction.survey_id.is_(None)) | (CorrectiveAction.survey_id.in_(readable))
+    )
+    if status == "open":
+        stmt = stmt.where(CorrectiveAction.status.not_in(CLOSED))
+    elif status == "closed":
+        stmt = stmt.where(CorrectiveAction.status.in_(CLOSED))
+    return list(session.scalars(stmt.order_by(CorrectiveAction.due_date, CorrectiveAction.id)).all())
+
+
+def response_for_source(session: Session, source_ref: str | None, response_id: int | None) -> Response | None:
+    """The anonymous report an action answers: given directly, or behind an `analysis:<id>` comment."""
+    if response_id:
+        return session.get(Response, response_id)
+    if source_ref and source_ref.startswith("analysis:") and source_ref[9:].isdigit():
+        return session.scalar(select(Response).join(Answer, Answer.response_id == Response.id)
+                              .join(TextAnalysis, TextAnalysis.answer_id == Answer.id)
+                              .where(TextAnalysis.id == int(source_ref[9:])))
+    return None
+
+
+def _apply(action: CorrectiveAction, data: dict[str, Any]) -> None:
+    for key in FIELDS:
+        value = data.get(key)
+        if key in ("owner_id", "site_id"):
+            value = value or None
+        if isinstance(value, str):
+            value = value.strip() or (None if key in ("topic", "evidence_url", "public_note",
+                                                        "effectiveness_check") else "")
+        setattr(action, key, value)
+    action.effective = {"yes": True, "no": False}.get(data.get("effective") or "")
+    if action.status in CLOSED and action.closed_at is None:
+        action.closed_at = datetime.now(UTC)
+    elif action.status not in CLOSED:
+        action.closed_at = None
+
+
+def create_action(session: Session, data: dict[str, Any], user: User, survey: Survey | None,
+                  report: Response | None) -> CorrectiveAction:
+    if report is not None and survey is not None and report.survey_id != survey.id:
+        raise ActionError("The linked report belongs to another survey.")
+    action = CorrectiveAction(survey_id=survey.id if survey else None, source_type=data["source_type"],
+                              source_ref=data.get("source_ref") or None)
+    _apply(action, data)
+    if action.site_id is None and report is not None:
+        action.site_id = report.site_id
+    session.add(action)
+    session.flush()
+    if report is not None:
+        session.execute(insert(action_reports).values(action_id=action.id, response_id=report.id))
+    session.add(AuditEntry(actor_id=user.id, action="action.create", target_type="action",
+                           target_id=str(action.id), detail={"source": action.source_type}))
+    return action
+
+
+def update_action(session: Session, action: CorrectiveAction, data: dict[str, Any], user: User) -> None:
+    before = action.status
+    _apply(action, data)
+    session.add(AuditEntry(actor_id=user.id, action="action.update", target_type="action",
+                           target_id=str(action.id), detail={"status": [before, action.status]}))
+
+
+def linked_reports(session: Session, action_id: int) -> int:
+    return len(session.scalars(select(action_reports.c.response_id).where(
+        action_reports.c.action_id == action_id)).all())
+
+
+@dataclass(frozen=True)
+class ReceiptStatus:
+    submitted_month: str
+    actions: list[tuple[str, str, str | None, date | None]]  # (title, status, public note, closed day)
+
+
+def receipt_status(session: Session, code: str) -> ReceiptStatus | None:
+    """What a reporter may see for their receipt code: only the linked actions' status and public notes."""
+    code = code.strip()
+    if not code or len(code) > 40:
+        return None
+    response = session.scalar(select(Response).where(Response.receipt_code == code))
+    if response is None:
+        response = session.scalar(select(Response).where(Response.receipt_code == code.upper()))
+    if response is None:
+        return None
+    actions = session.scalars(
+        select(CorrectiveAction).join(action_reports, action_reports.c.action_id == CorrectiveAction.id)
+        .where(action_reports.c.response_id == response.id).order_by(CorrectiveAction.id)
+    ).all()
+    return ReceiptStatus(
+        response.submitted_on.strftime("%Y-%m"),
+        [(a.title, a.status, a.public_note, a.closed_at.date() if a.closed_at else None) for a in actions],
+    )
+
+
+def you_said_we_did(session: Session, site_code: str) -> tuple[Site, list[CorrectiveAction]] | None:
+    site = session.scalar(select(Site).where(Site.code == site_code))
+    if site is None:
+        return None
+    actions = session.scalars(
+        select(CorrectiveAction).where(
+            CorrectiveAction.site_id == site.id, CorrectiveAction.status.in_(("done", "verified")),
+            CorrectiveAction.public_note.is_not(None), CorrectiveAction.public_note != "",
+        ).order_by(CorrectiveAction.closed_at.desc())
+    ).all()
+    return site, list(actions)

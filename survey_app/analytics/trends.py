@@ -1,0 +1,171 @@
+"""Trend queries for charts, tables, exports and the API — every result passes the anonymity thresholds."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Survey, TrendRow
+from models.trend import ALL
+from survey_app.analytics.periods import period_start
+from survey_app.analytics.suppression import Group, suppress
+
+METRICS = ("nps", "csat", "ces_mean", "rating_mean", "sentiment_mean", "responses")
+# The confidence band columns of each metric that has one.
+BANDS = {"nps": ("nps_low", "nps_high"), "csat": ("csat_low", "csat_high"),
+         "sentiment_mean": ("sentiment_low", "sentiment_high")}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A trend row as shown: `row` is None when the row is hidden by the thresholds."""
+
+    period_start: date
+    segment_value: str
+    topic: str
+    row: TrendRow | None
+    suppressed: bool
+
+    def value(self, metric: str) -> float | None:
+        if self.row is None:
+            return None
+        v = getattr(self.row, metric)
+        return None if v is None else float(v)
+
+
+def people(row: TrendRow) -> int:
+    """How many people a row's figures describe: responses, or comments for a topic row."""
+    if row.topic == ALL:
+        return row.responses
+    return min(row.responses, row.comments) if row.responses else row.comments
+
+
+def hidden_ids(session: Session, survey: Survey, rows: Sequence[TrendRow], min_size: int | None = None) -> set[int]:
+    """Ids of `rows` the thresholds hide, with complementary suppression against sibling segments
+    of the same period and, for days, against the week and month they add up to."""
+    if not rows:
+        return set()
+    min_size = survey.min_group_size if min_size is None else min_size
+    context = _context_rows(session, survey.id, rows)
+    counts = {r.id: people(r) for r in context}
+    hidden = suppress(counts, _groups(context), min_size)
+    return {r.id for r in rows} & hidden
+
+
+def _context_rows(session: Session, survey_id: int, rows: Sequence[TrendRow]) -> list[TrendRow]:
+    topics = {r.topic for r in rows}
+    seg_types = {r.segment_type for r in rows} | {ALL}
+    types = {r.period_type for r in rows}
+    if "day" in types:
+        types |= {"week", "month"}
+    lo = min(min(period_start("week", r.period_start), period_start("month", r.period_start)) for r in rows)
+    hi = max(r.period_start for r in rows) + timedelta(days=31)
+    context = session.scalars(
+        select(TrendRow).where(
+            TrendRow.survey_id == survey_id, TrendRow.topic.in_(topics), TrendRow.period_type.in_(types),
+            TrendRow.segment_type.in_(seg_types), TrendRow.period_start >= lo, TrendRow.period_start <= hi,
+        )
+    ).all()
+    by_id = {r.id: r for r in context}
+    for r in rows:
+        by_id.setdefault(r.id, r)
+    return list(by_id.values())
+
+
+def _groups(rows: Iterable[TrendRow]) -> list[Group]:
+    index = {(r.period_type, r.period_start, r.topic, r.segment_type, r.segment_value): r.id for r in rows}
+    segments: dict[tuple[str, date, str, str], list[int]] = defaultdict(list)
+    days: dict[tuple[str, date, str, str, str], list[int]] = defaultdict(list)
+    for (pt, ps, topic, st, sv), rid in index.items():
+        if st != ALL:
+            segments[(pt, ps, topic, st)].append(rid)
+        if pt == "day":
+            for container in ("week", "month"):
+                days[(container, period_start(container, ps), topic, st, sv)].append(rid)
+    groups = [
+        Group(index.get((pt, ps, topic, ALL, ALL)), tuple(members))
+        for (pt, ps, topic, _st), members in segments.items()
+    ]
+    groups += [Group(index.get(key), tuple(members)) for key, members in days.items()]
+    return groups
+
+
+def series(
+    session: Session, survey: Survey, period_type: str, segment_type: str = ALL, segment_value: str = ALL,
+    topic: str = ALL, periods: int = 12,
+) -> list[Cell]:
+    """The last `periods` periods of one segment/topic, oldest first, thresholds applied."""
+    if segment_type == ALL:
+        segment_value = ALL
+    rows = list(session.scalars(
+        select(TrendRow).where(
+            TrendRow.survey_id == survey.id, TrendRow.period_type == period_type,
+            TrendRow.segment_type == segment_type, TrendRow.segment_value == segment_value,
+            TrendRow.topic == topic,
+        ).order_by(TrendRow.period_start.desc()).limit(periods)
+    ).all())
+    rows.reverse()
+    return _cells(session, survey, rows)
+
+
+def _cells(session: Session, survey: Survey, rows: Sequence[TrendRow]) -> list[Cell]:
+    hidden = hidden_ids(session, survey, rows)
+    return [
+        Cell(r.period_start, r.segment_value, r.topic, None if r.id in hidden else r, r.id in hidden)
+        for r in rows
+    ]
+
+
+def latest_period(session: Session, survey_id: int, period_type: str) -> date | None:
+    return session.scalar(
+        select(TrendRow.period_start).where(TrendRow.survey_id == survey_id, TrendRow.period_type == period_type)
+        .order_by(TrendRow.period_start.desc()).limit(1)
+    )
+
+
+def topic_table(session: Session, survey: Survey, period_type: str, start: date) -> list[Cell]:
+    """Volume and mean sentiment per topic in one period (all segments), largest first."""
+    rows = session.scalars(
+        select(TrendRow).where(
+            TrendRow.survey_id == survey.id, TrendRow.period_type == period_type, TrendRow.period_start == start,
+            TrendRow.segment_type == ALL, TrendRow.topic != ALL,
+        ).order_by(TrendRow.comments.desc(), TrendRow.topic)
+    ).all()
+    return _cells(session, survey, rows)
+
+
+def segment_table(session: Session, survey: Survey, period_type: str, start: date, segment_type: str) -> list[Cell]:
+    """Every value of one segment type in one period, with complementary suppression."""
+    rows = session.scalars(
+        select(TrendRow).where(
+            TrendRow.survey_id == survey.id, TrendRow.period_type == period_type, TrendRow.period_start == start,
+            TrendRow.segment_type == segment_type, TrendRow.topic == ALL,
+        ).order_by(TrendRow.segment_value)
+    ).all()
+    return _cells(session, survey, rows)
+
+
+def segment_types(session: Session, survey_id: int) -> list[str]:
+    return list(session.scalars(
+        select(TrendRow.segment_type).where(TrendRow.survey_id == survey_id, TrendRow.segment_type != ALL)
+        .distinct().order_by(TrendRow.segment_type)
+    ).all())
+
+
+def segment_values(session: Session, survey_id: int, segment_type: str) -> list[str]:
+    return list(session.scalars(
+        select(TrendRow.segment_value).where(TrendRow.survey_id == survey_id, TrendRow.segment_type == segment_type)
+        .distinct().order_by(TrendRow.segment_value)
+    ).all())
+
+
+def topics(session: Session, survey_id: int) -> list[str]:
+    return list(session.scalars(
+        select(TrendRow.topic).where(TrendRow.survey_id == survey_id, TrendRow.topic != ALL)
+        .distinct().order_by(TrendRow.topic)
+    ).all())

@@ -1,0 +1,72 @@
+"""The urgent-report queue of worker surveys, acknowledged through the pipeline's Alert rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Alert, Answer, AuditEntry, Response, Site, Survey, TextAnalysis, User
+
+KIND = "urgent_report"
+
+
+@dataclass(frozen=True)
+class UrgentItem:
+    analysis_id: int
+    response_id: int
+    survey: Survey
+    submitted_on: date
+    site: str | None
+    redacted_text: str
+    reason: str | None
+    acknowledged_at: datetime | None
+
+
+def queue(session: Session, include_acknowledged: bool = False) -> list[UrgentItem]:
+    """Urgent worker reports, oldest unacknowledged first."""
+    stmt = (
+        select(TextAnalysis, Response, Survey, Site.name, Alert.acknowledged_at)
+        .join(Answer, Answer.id == TextAnalysis.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Survey, Survey.id == Response.survey_id)
+        .outerjoin(Site, Site.id == Response.site_id)
+        .outerjoin(Alert, (Alert.response_id == Response.id) & (Alert.kind == KIND))
+        .where(TextAnalysis.urgent.is_(True), Survey.audience == "worker")
+        .order_by(Alert.acknowledged_at.is_not(None), Response.submitted_on, TextAnalysis.id)
+    )
+    if not include_acknowledged:
+        stmt = stmt.where(Alert.acknowledged_at.is_(None))
+    return [
+        UrgentItem(a.id, r.id, s, r.submitted_on, site, a.redacted_text, a.urgency_reason, acked)
+        for a, r, s, site, acked in session.execute(stmt).all()
+    ]
+
+
+def acknowledge(session: Session, analysis_id: int, user: User) -> bool:
+    """Mark an urgent report as handled; False when it is not an urgent worker report."""
+    row = session.execute(
+        select(TextAnalysis, Response).join(Answer, Answer.id == TextAnalysis.answer_id)
+        .join(Response, Response.id == Answer.response_id).join(Survey, Survey.id == Response.survey_id)
+        .where(TextAnalysis.id == analysis_id, TextAnalysis.urgent.is_(True), Survey.audience == "worker")
+    ).first()
+    if row is None:
+        return False
+    analysis, response = row
+    now = datetime.now(UTC)
+    alerts = session.scalars(select(Alert).where(Alert.response_id == response.id, Alert.kind == KIND)).all()
+    if not alerts:
+        # The pipeline normally raised one already; if not, record the acknowledgement on a new one
+        # whose key the pipeline's dedup sees, so nobody is paged for a handled report.
+        alerts = [Alert(kind=KIND, dedup_key=f"{KIND}:{response.id}", survey_id=response.survey_id,
+                        response_id=response.id, message=analysis.urgency_reason or "urgent report",
+                        email_status="skipped", webhook_status="skipped")]
+        session.add(alerts[0])
+    for alert in alerts:
+        if alert.acknowledged_at is None:
+            alert.acknowledged_at, alert.acknowledged_by = now, user.id
+    session.add(AuditEntry(actor_id=user.id, action="urgent.acknowledge", target_type="response",
+                           target_id=str(response.id)))
+    return True
