@@ -136,3 +136,12 @@ def test_dump_and_parse_give_the_same_definition_in_both_formats() -> None:
     d = parse_definition((DATA / "safety.yaml").read_text())
     assert parse_definition(dump_definition(d, "yaml")) == d
     assert parse_definition(dump_definition(d, "json")) == d
+
+
+def test_the_documented_example_is_valid_and_complete() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "survey-format.md").read_text()
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    d = parse_definition(example, source="docs/survey-format.md")
+    assert d["texts"]["en"]["poster"] == "Scan to report a hazard — anonymous"
+    types = {q["type"] for q in d["questions"]}
+    assert {"site", "rating", "matrix", "yes_no", "single_choice", "long_text"} <= types

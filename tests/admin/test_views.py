@@ -226,3 +226,22 @@ def test_distribution_page_csv_upload_and_site_posters(admin_client: FlaskClient
     assert admin_client.get(f"{base}/qr/plant-a.png").data.startswith(b"\x89PNG")
     assert admin_client.get(f"{base}/poster/nowhere").status_code == 404
     assert admin_client.get(f"{base}/qr/plant-a.gif").status_code == 404
+
+
+def test_send_and_remind_from_the_distribution_page(app: Flask, admin_client: FlaskClient, db_session: Session,
+                                                     seeded: dict[str, int], smtp: tuple[object, int]) -> None:
+    from models.settings import Settings
+
+    inbox, port = smtp
+    cfg: Settings = app.config["HEEDFUL"]
+    app.config["HEEDFUL"] = Settings(**{**cfg.__dict__, "smtp_host": "127.0.0.1", "smtp_port": port})
+    base = f"/admin/surveys/{seeded['id']}"
+    admin_client.post(f"{base}/invitations", content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(b"email\na@example.org\nb@example.org\n"), "p.csv"), "send": "y"})
+    assert sorted(m["To"] for m in inbox.messages) == ["a@example.org", "b@example.org"]  # type: ignore[attr-defined]
+    assert "http://127.0.0.1:5000/i/" in inbox.messages[0].get_content()  # type: ignore[attr-defined]
+    page = admin_client.post(f"{base}/remind", follow_redirects=True).get_data(as_text=True)
+    assert "Sent 2 reminders." in page
+    page = admin_client.post(f"{base}/remind", follow_redirects=True).get_data(as_text=True)
+    assert "Sent 0 reminders." in page and "<dt>Reminded</dt><dd>2</dd>" in page
+    assert len(inbox.messages) == 4  # type: ignore[attr-defined]
