@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import Site, Survey, User
 from survey_app.auth.passwords import hash_password
-from tests.analysts.factories import make_trend
+from tests.analysts.factories import make_comment, make_trend
 from tests.factories import make_site, make_survey
 
 PASSWORD = "correct horse battery"
@@ -69,4 +69,26 @@ def customer_survey(db_session: Session, sites: list[Site]) -> Survey:
 def worker_survey(db_session: Session) -> Survey:
     survey = make_survey(db_session, title="Worker safety", audience="worker")
     make_trend(db_session, survey, MONTHS[-1], responses=40)
+    return survey
+
+
+@pytest.fixture()
+def commented(db_session: Session, sites: list[Site]) -> Survey:
+    """June 2025 comments: 25 at Site 1 (delivery/price topics), 3 at Site 2, 11 at Site 3."""
+    survey = make_survey(db_session, title="Comments", audience="customer")
+    day = date(2025, 6, 10)
+    for i in range(25):
+        text = f"Comment {i}: the driver was late. Price is fine."
+        a = text.index("the driver")
+        b = text.index("Price")
+        make_comment(db_session, survey, text, day=day, site_id=sites[0].id,
+                     sentiment="negative" if i % 2 else "positive",
+                     sentences=[{"text": "the driver was late.", "start": a, "end": a + 20},
+                                {"text": "Price is fine.", "start": b, "end": b + 14}],
+                     topics={"delivery": [0], "price": [1]} if i < 15 else {"price": [1]})
+    for i in range(3):
+        make_comment(db_session, survey, f"Small site remark {i}", day=day, site_id=sites[1].id)
+    for i in range(11):
+        make_comment(db_session, survey, f"Third site remark {i}", day=day, site_id=sites[2].id,
+                     sentiment="neutral")
     return survey
