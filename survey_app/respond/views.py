@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -130,6 +131,10 @@ def _no_store(resp: Any) -> Any:
 @bp.errorhandler(429)
 def _error(exc: HTTPException) -> ResponseReturnValue:
     """Error pages in the respondent's language (a plain 404 for unknown or tampered links)."""
+    if isinstance(exc, CSRFError):
+        retry = _csrf_retry()
+        if retry is not None:
+            return retry
     lang = ui_language(request.args.get("lang"), request.accept_languages)
     _ = Translator(lang)
     code = exc.code or 400
@@ -241,14 +246,7 @@ def _submit(access: Access) -> ResponseReturnValue:
     except BadState:
         abort(400)
 
-    # Replace what this page owns with what was just posted (an unticked box posts nothing).
-    vis = Visibility(questions, _parse(survey, questions, draft.raw).values)
-    page = draft.page if draft.page in vis.pages() else (vis.pages() or [1])[0]
-    current = vis.on_page(page)
-    for q in current:
-        for name in field_names(q, survey.default_language):
-            draft.raw.pop(name, None)
-    draft.raw.update(read_raw(current, request.form, survey.default_language))
+    page = _merge_posted(survey, questions, draft)
 
     if (form.homepage.data or "").strip():
         return _thanks(access, None)  # a bot filled the honeypot: pretend, store nothing
@@ -296,6 +294,40 @@ def _submit(access: Access) -> ResponseReturnValue:
     return _thanks(access, resp.receipt_code)
 
 
+def _merge_posted(survey: Survey, questions: list[Question], draft: Draft) -> int:
+    """Replace what the posted page owns with what was just posted (an unticked box posts nothing)."""
+    vis = Visibility(questions, _parse(survey, questions, draft.raw).values)
+    page = draft.page if draft.page in vis.pages() else (vis.pages() or [1])[0]
+    current = vis.on_page(page)
+    for q in current:
+        for name in field_names(q, survey.default_language):
+            draft.raw.pop(name, None)
+    draft.raw.update(read_raw(current, request.form, survey.default_language))
+    return page
+
+
+def _csrf_retry() -> ResponseReturnValue | None:
+    """A missing or stale CSRF cookie (browser restarted, cookie cleared) must not lose a report:
+    show the same page again with what was typed and a fresh token, instead of a bare 400."""
+    builders = {"respond.survey_submit": lambda a: _public_access(a["slug"]),
+                "respond.invitation_submit": lambda a: _invitation_access(a["token"]),
+                "respond.site_link_submit": lambda a: _site_access(a["code"])}
+    build = builders.get(request.endpoint or "")
+    if build is None:
+        return None
+    access = build(request.view_args or {})
+    questions = _questions(access.survey)
+    try:
+        draft = load_draft(current_app.secret_key or "", access.survey.id, request.form.get("state", ""))
+    except BadState:
+        return None
+    page = _merge_posted(access.survey, questions, draft)
+    notice = Translator(access.lang)(
+        "For your security the form had to be reloaded. Your answers are kept: please check them and send again."
+    )
+    return _render(access, questions, Draft(page, draft.raw), {}, 400, notice=notice)
+
+
 def _problems(vis: Visibility, parsed: Parsed, questions: list[Question]) -> dict[str, Problem]:
     """Problems of shown questions only: a hidden question is never validated."""
     out: dict[str, Problem] = {}
@@ -319,7 +351,8 @@ def _thanks(access: Access, receipt_code: str | None) -> ResponseReturnValue:
 
 
 def _render(
-    access: Access, questions: list[Question], draft: Draft, problems: dict[str, Problem], code: int
+    access: Access, questions: list[Question], draft: Draft, problems: dict[str, Problem], code: int,
+    notice: str | None = None,
 ) -> ResponseReturnValue:
     survey = access.survey
     _ = Translator(access.lang)
@@ -341,7 +374,7 @@ def _render(
         has_previous=vis.previous_page(draft.page) is not None,
         is_last=vis.next_page(draft.page) is None, action=access.url(),
         can_save=access.invitation is not None, languages=language_choices(survey.languages or []),
-        started=bool(draft.raw) or draft.page != pages[0], lang_url=_lang_url(access),
+        started=bool(draft.raw) or draft.page != pages[0], lang_url=_lang_url(access), notice=notice,
     )
     return body, code
 

@@ -98,3 +98,17 @@ def test_post_without_csrf_token_is_refused_and_stores_nothing(csrf_app: Flask, 
     resp = r.submit({"hazard": "x", "severity": "high"}, nav="submit")
     assert resp.status_code == 400
     assert db_session.scalars(select(Response).where(Response.survey_id == worker_survey.id)).all() == []
+
+
+def test_lost_csrf_cookie_keeps_the_report(csrf_app: Flask, worker_survey: Survey, site: Site,
+                                           db_session: Session) -> None:
+    link = make_site_link(db_session, worker_survey, site)
+    r = Respondent(csrf_app.test_client())
+    r.open(f"/q/{link.code}")
+    r.client.delete_cookie("session")  # the browser was restarted, or the cookie cleared
+    resp = r.submit({"hazard": "Exposed wiring at bay 2", "severity": "high"}, nav="submit")
+    assert resp.status_code == 400
+    assert "Your answers are kept" in r.html and "Exposed wiring at bay 2" in r.html
+    assert db_session.scalars(select(Response).where(Response.survey_id == worker_survey.id)).all() == []
+    # The re-rendered page carries a fresh token: sending again works.
+    assert r.submit(nav="submit").status_code == 200 and "Your receipt code" in r.html
