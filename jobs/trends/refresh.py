@@ -1,0 +1,187 @@
+"""Write trend rows: the incremental refresh (only periods touched by TrendDirty) and the full rebuild.
+
+Both go through `recompute`, so an incremental refresh gives exactly the rows a rebuild gives. Rows are
+upserted on their identity with this run's `computed_at`; rows of a recomputed period that this run
+did not produce (a segment that vanished) are then deleted. One transaction per survey.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from jobs.context import JobContext
+from jobs.runs import RunStats, recorded_run, with_retry
+from jobs.trends.cells import load_cells
+from jobs.trends.periods import covering_ranges, next_start, previous_start, touched_periods
+from jobs.trends.rollup import RowKey, change, figures, rollup
+from models.pipeline import PipelineRun
+from models.queue import mark_trend_dirty
+from models.response import Response
+from models.survey import Survey
+from models.trend import TrendDirty, TrendRow
+
+log = logging.getLogger(__name__)
+
+IDENTITY = ("period_type", "period_start", "segment_type", "segment_value", "topic")
+CHANGE_COLUMNS = ("nps_change", "csat_change", "sentiment_change", "significant")
+_SKIP = {"id", "survey_id", "computed_at", *IDENTITY}
+VALUE_COLUMNS = tuple(c.name for c in TrendRow.__table__.columns if c.name not in _SKIP)
+UPSERT_CHUNK = 2000
+
+
+def _period_filter(periods: set[tuple[str, date]]) -> Any:
+    return or_(*(and_(TrendRow.period_type == k, TrendRow.period_start == s) for k, s in sorted(periods)))
+
+
+def _stored_rows(session: Session, survey_id: int, periods: set[tuple[str, date]]) -> dict[RowKey, dict[str, Any]]:
+    if not periods:
+        return {}
+    out: dict[RowKey, dict[str, Any]] = {}
+    for row in session.scalars(select(TrendRow).where(TrendRow.survey_id == survey_id, _period_filter(periods))):
+        key: RowKey = (row.period_type, row.period_start, row.segment_type, row.segment_value, row.topic)
+        out[key] = {c: getattr(row, c) for c in VALUE_COLUMNS} | {"id": row.id}
+    return out
+
+
+def _prev_key(key: RowKey) -> RowKey:
+    return (key[0], previous_start(key[0], key[1]), key[2], key[3], key[4])
+
+
+def recompute(session: Session, survey_id: int, periods: set[tuple[str, date]] | None, stamp: datetime) -> int:
+    """Recompute the survey's rows for `periods` (None: every period) and return how many were written."""
+    if periods is not None and not periods:
+        return 0
+    cells = load_cells(session, survey_id, None if periods is None else covering_ranges(periods))
+    sums, models = rollup(cells, periods)
+    rows = {key: figures(total, models.get(key)) for key, total in sums.items()}
+    computed = periods if periods is not None else {(k[0], k[1]) for k in rows}
+    before = {(k, previous_start(k, s)) for k, s in computed} - computed
+    stored_prev = _stored_rows(session, survey_id, before)
+    for key, row in rows.items():
+        pkey = _prev_key(key)
+        prev = rows.get(pkey) if (pkey[0], pkey[1]) in computed else stored_prev.get(pkey)
+        row.update(change(row, prev))
+    _upsert(session, survey_id, rows, stamp)
+    stale = delete(TrendRow).where(TrendRow.survey_id == survey_id, TrendRow.computed_at != stamp)
+    if periods is not None:
+        stale = stale.where(_period_filter(periods))
+    session.execute(stale)
+    if periods is not None:
+        # The next period's change was measured against rows that just changed.
+        after = {(k, next_start(k, s)) for k, s in periods} - periods
+        for key, row in _stored_rows(session, survey_id, after).items():
+            values = change(row, rows.get(_prev_key(key)))
+            session.execute(update(TrendRow).where(TrendRow.id == row["id"]).values(**values))
+    return len(rows)
+
+
+def _upsert(session: Session, survey_id: int, rows: dict[RowKey, dict[str, Any]], stamp: datetime) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(TrendRow)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["period_type", "period_start", "survey_id", "segment_type", "segment_value", "topic"],
+        set_={c: stmt.excluded[c] for c in (*VALUE_COLUMNS, "computed_at")},
+    )
+    payload = [
+        dict(zip(IDENTITY, key, strict=True)) | row | {"survey_id": survey_id, "computed_at": stamp}
+        for key, row in rows.items()
+    ]
+    for i in range(0, len(payload), UPSERT_CHUNK):
+        session.execute(stmt, payload[i : i + UPSERT_CHUNK])
+
+
+def _last_watermark(session: Session) -> int:
+    runs = session.scalars(
+        select(PipelineRun.detail).where(PipelineRun.job == "trends", PipelineRun.status == "ok")
+        .order_by(PipelineRun.id.desc()).limit(20)
+    )
+    for detail in runs:
+        if detail and "response_watermark" in detail:
+            return int(detail["response_watermark"])
+    return 0
+
+
+def mark_new_responses(session: Session, since_id: int) -> int:
+    """Queue the days of responses submitted since the last refresh (numeric-only ones have no scoring step)."""
+    top = session.scalar(select(func.max(Response.id))) or 0
+    pairs = session.execute(
+        select(Response.survey_id, Response.submitted_on).where(Response.id > since_id, Response.id <= top).distinct()
+    ).all()
+    for survey_id, day in pairs:
+        mark_trend_dirty(session, survey_id, day)
+    return top
+
+
+def refresh_trends(ctx: JobContext) -> RunStats:
+    """Recompute only the periods touched since the last refresh, one survey per transaction."""
+    with recorded_run(ctx, "trends") as run:
+
+        def mark() -> int:
+            with ctx.sessions() as s, s.begin():
+                return mark_new_responses(s, _last_watermark(s))
+
+        run.detail["response_watermark"] = with_retry(mark, "trends: mark new responses")
+        with ctx.sessions() as s:
+            surveys = list(s.scalars(select(TrendDirty.survey_id).distinct().order_by(TrendDirty.survey_id)))
+        run.detail["periods"] = 0
+        for survey_id in surveys:
+            if ctx.stop.is_set():
+                break
+
+            def one(survey_id: int = survey_id) -> tuple[int, int]:
+                with ctx.sessions() as s, s.begin():
+                    days_stmt = select(TrendDirty.day).where(TrendDirty.survey_id == survey_id)
+                    if s.get_bind().dialect.name == "postgresql":
+                        days_stmt = days_stmt.with_for_update()
+                    days = set(s.scalars(days_stmt))
+                    if not days:
+                        return 0, 0
+                    s.execute(delete(TrendDirty).where(TrendDirty.survey_id == survey_id, TrendDirty.day.in_(days)))
+                    periods = touched_periods(days)
+                    return recompute(s, survey_id, periods, ctx.now()), len(periods)
+
+            written, n_periods = with_retry(one, f"trends: survey {survey_id}")
+            run.processed += written
+            run.detail["periods"] += n_periods
+            run.claimed += 1
+        run.detail["surveys"] = run.claimed
+    return run
+
+
+def rebuild_trends(ctx: JobContext, survey_id: int | None = None) -> RunStats:
+    """Recompute every trend row from the answers (for one survey, or all; orphaned rows are dropped)."""
+    with recorded_run(ctx, "trends") as run:
+        with ctx.sessions() as s:
+            top = s.scalar(select(func.max(Response.id))) or 0
+            ids = [survey_id] if survey_id is not None else list(s.scalars(select(Survey.id).order_by(Survey.id)))
+        if survey_id is None:
+            def orphans() -> None:
+                with ctx.sessions() as s, s.begin():
+                    s.execute(delete(TrendRow).where(TrendRow.survey_id.not_in(select(Survey.id))))
+                    s.execute(delete(TrendDirty).where(TrendDirty.survey_id.not_in(select(Survey.id))))
+
+            with_retry(orphans, "trends: drop orphans")
+            run.detail["response_watermark"] = top
+        for sid in ids:
+            if ctx.stop.is_set():
+                break
+
+            def one(sid: int = sid) -> int:
+                with ctx.sessions() as s, s.begin():
+                    s.execute(delete(TrendDirty).where(TrendDirty.survey_id == sid))
+                    return recompute(s, sid, None, ctx.now())
+
+            run.processed += with_retry(one, f"trends: rebuild survey {sid}")
+            run.claimed += 1
+        run.detail["surveys"] = run.claimed
+    return run
