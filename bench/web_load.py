@@ -106,7 +106,9 @@ def prepare_database(url: str) -> str:
 
 def start_server(url: str, port: int, instance: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "HEEDFUL_DATABASE_URL": url, "HEEDFUL_SECRET_KEY": "bench-secret",
-           "HEEDFUL_INSTANCE_PATH": instance, "HEEDFUL_ENV": "production"}
+           "HEEDFUL_INSTANCE_PATH": instance, "HEEDFUL_ENV": "production",
+           # Every simulated respondent comes from 127.0.0.1: lift the per-client limit, or it measures 429s.
+           "HEEDFUL_RATE_LIMIT_BURST": "1000000", "HEEDFUL_RATE_LIMIT_PER_MINUTE": "1000000"}
     env.pop("HEEDFUL_TEST_DATABASE_URL", None)
     env.pop("HEEDFUL_BENCH_DATABASE_URL", None)
     cmd = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(WORKERS), "-k", "gthread", "--threads", "4",

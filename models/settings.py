@@ -46,6 +46,8 @@ KNOWN_KEYS = frozenset(
         "PORT",
         "HOST",
         "WEB_THREADS",
+        "RATE_LIMIT_BURST",
+        "RATE_LIMIT_PER_MINUTE",
     }
 )
 
@@ -75,6 +77,9 @@ class Settings:
     score_max_attempts: int = 3
     lease_seconds: int = 300
     max_content_length: int = 256 * 1024
+    # Respondent submissions per client and survey: a burst, then a steady rate (see respond/ratelimit.py).
+    rate_limit_burst: int = 20
+    rate_limit_per_minute: int = 10
     nlp_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -123,6 +128,8 @@ def load_settings(
         score_max_attempts=_int(values, "SCORE_MAX_ATTEMPTS", 3),
         lease_seconds=_int(values, "LEASE_SECONDS", 300),
         max_content_length=_int(values, "MAX_CONTENT_LENGTH", 256 * 1024),
+        rate_limit_burst=_int(values, "RATE_LIMIT_BURST", 20),
+        rate_limit_per_minute=_int(values, "RATE_LIMIT_PER_MINUTE", 10),
         nlp_env={PREFIX + k: v for k, v in values.items()},
     )
     if overrides:

@@ -27,6 +27,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings 
         SESSION_COOKIE_SECURE=settings.production,
         PREFERRED_URL_SCHEME="https" if settings.production else "http",
         WTF_CSRF_TIME_LIMIT=None,
+        RESPOND_RATE_BURST=settings.rate_limit_burst,
+        RESPOND_RATE_PER_MINUTE=settings.rate_limit_per_minute,
     )
     if test_config:
         app.config.update(test_config)
