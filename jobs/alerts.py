@@ -57,8 +57,8 @@ def _insert_alerts(session: Session, values: list[dict[str, Any]]) -> int:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     created = 0
     for v in values:
-        result = session.execute(insert(Alert).values(**v).on_conflict_do_nothing(index_elements=["dedup_key"]))
-        created += result.rowcount  # type: ignore[attr-defined]
+        stmt = insert(Alert).values(**v).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(Alert.id)
+        created += len(session.execute(stmt).all())
     return created
 
 
