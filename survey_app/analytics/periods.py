@@ -11,14 +11,21 @@ def period_start(period_type: str, day: date) -> date:
     if period_type == "day":
         return day
     if period_type == "week":
-        return day - timedelta(days=day.weekday())
+        return day - timedelta(days=day.weekday())  # date.min is a Monday: never overflows
     if period_type == "month":
         return day.replace(day=1)
     raise ValueError(f"unknown period type {period_type!r}")
 
 
 def period_end(period_type: str, start: date) -> date:
-    """The first day after the period (exclusive end)."""
+    """The first day after the period (exclusive end); date.max for the very last period."""
+    try:
+        return _period_end(period_type, start)
+    except OverflowError:
+        return date.max
+
+
+def _period_end(period_type: str, start: date) -> date:
     if period_type == "day":
         return start + timedelta(days=1)
     if period_type == "week":

@@ -31,8 +31,8 @@ def _ok(schema: str, description: str) -> dict[str, Any]:
 
 SURVEY_ID = _param("survey_id", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "Survey id", "path")
 LIMIT = _param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "Page size")
-CURSOR = _param("cursor", {"type": "string", "maxLength": 40},
-                "Opaque cursor: next_cursor of the previous page")
+CURSOR = _param("cursor", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                "Keyset cursor: next_cursor of the previous page (items come in id order)")
 SEGMENT = [
     _param("segment_type", {"type": "string", "maxLength": 40, "default": "*"},
            "Segment type (site, department, region, ...) or * for everyone"),
@@ -81,10 +81,10 @@ def build_document() -> dict[str, Any]:
                 "operationId": "listComments",
                 "summary": "Redacted comments behind a period, segment and topic (comment threshold applies)",
                 "parameters": [SURVEY_ID,
-                               _param("period", {"type": "string", "enum": list(PERIOD_TYPES)},
-                                      "Period type (with period_start)"),
+                               _param("period", {"type": "string", "enum": list(PERIOD_TYPES), "default": "month"},
+                                      "Period type of period_start"),
                                _param("period_start", {"type": "string", "format": "date"},
-                                      "Any day in the period"),
+                                      "Any day in the period; leave out for all time"),
                                *SEGMENT,
                                _param("topic", {"type": "string", "maxLength": 120, "default": "*"}, "Topic"),
                                _param("sentiment", {"type": "string", "enum": list(SENTIMENTS)}, "Sentiment"),
@@ -119,7 +119,7 @@ def build_document() -> dict[str, Any]:
                              "properties": trend_props},
                 "TrendPage": {"type": "object", "required": ["items", "next_cursor"], "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/TrendRow"}},
-                    "next_cursor": {"type": ["string", "null"]}}},
+                    "next_cursor": {"type": ["integer", "null"]}}},
                 "Comment": {"type": "object", "required": ["id", "month", "text", "sentiment_label"], "properties": {
                     "id": INT, "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
                     "text": {"type": "string", "description": "Redacted text (names, emails, phones removed)"},
@@ -141,7 +141,7 @@ def build_document() -> dict[str, Any]:
                     "closed_at": {"type": ["string", "null"], "format": "date-time"}}},
                 "ActionPage": {"type": "object", "required": ["items", "next_cursor"], "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Action"}},
-                    "next_cursor": {"type": ["string", "null"]}}},
+                    "next_cursor": {"type": ["integer", "null"]}}},
             },
         },
     }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -116,20 +114,8 @@ def _str_arg(name: str, default: str, max_len: int) -> str:
 
 
 def _cursor() -> int:
-    raw = request.args.get("cursor")
-    if not raw:
-        return 0
-    try:
-        value = int(base64.urlsafe_b64decode(raw.encode("ascii") + b"==").decode("ascii"))
-    except (ValueError, UnicodeError, binascii.Error):
-        raise ApiError(400, "cursor is not valid: pass next_cursor from the previous page") from None
-    if not 0 <= value <= MAX_ID:
-        raise ApiError(400, "cursor is not valid: pass next_cursor from the previous page")
-    return value
-
-
-def _encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(str(last_id).encode("ascii")).decode("ascii").rstrip("=")
+    """Keyset cursor: the id of the last item of the previous page (next_cursor)."""
+    return _int_arg("cursor", 0, 0, MAX_ID)
 
 
 def _survey(survey_id: int) -> Survey:
@@ -187,7 +173,7 @@ def trends(survey_id: int) -> ResponseReturnValue:
                                 "model_name": r.model_name, "model_version": r.model_version}
         item.update({f: None if r.id in hidden else getattr(r, f) for f in TREND_FIELDS})
         items.append(item)
-    return jsonify({"items": items, "next_cursor": _encode_cursor(page[-1].id) if more else None})
+    return jsonify({"items": items, "next_cursor": page[-1].id if more else None})
 
 
 @bp.get("/api/v1/surveys/<int(signed=True):survey_id>/comments")
@@ -195,20 +181,18 @@ def trends(survey_id: int) -> ResponseReturnValue:
 def comments(survey_id: int) -> ResponseReturnValue:
     """Redacted comments behind a period/segment/topic, page-numbered; a too-small group is explained."""
     survey = _survey(survey_id)
-    period = _choice("period", None, PERIOD_TYPES)
+    period = _choice("period", "month", PERIOD_TYPES) or "month"
     raw_start = request.args.get("period_start")
     start: date | None = None
     if raw_start:
-        if period is None:
-            raise ApiError(400, "period_start needs period")
         try:
             start = period_start(period, date.fromisoformat(raw_start))
         except ValueError:
             raise ApiError(400, "period_start must be a date like 2025-03-01") from None
     st = _str_arg("segment_type", ALL, 40)
     sv = _str_arg("segment_value", ALL, 120)
-    if (st == ALL) != (sv == ALL):
-        raise ApiError(400, "segment_type and segment_value go together")
+    if ALL in (st, sv):  # "any site" is everyone
+        st = sv = ALL
     f = comment_service.CommentFilter(
         period if start else None, start, st, sv, _str_arg("topic", ALL, 120),
         _choice("sentiment", None, comment_service.SENTIMENTS), _str_arg("q", "", 200).strip())
@@ -249,5 +233,5 @@ def actions() -> ResponseReturnValue:
                    "effective": a.effective, "public_note": a.public_note,
                    "created_at": a.created_at.isoformat(),
                    "closed_at": a.closed_at.isoformat() if a.closed_at else None} for a in page],
-        "next_cursor": _encode_cursor(page[-1].id) if more else None,
+        "next_cursor": page[-1].id if more else None,
     })
