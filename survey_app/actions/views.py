@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -131,6 +131,14 @@ def update(action_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash("Action saved.", "info")
     return redirect(url_for("actions.edit", action_id=action.id))
+
+
+@bp.after_request
+def _no_store(resp: Response) -> Response:
+    """Receipt answers must not linger in shared caches or the browser history cache."""
+    if request.endpoint in ("actions.receipt", "actions.receipt_submit"):
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.get("/receipt")
