@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Connection, Engine
@@ -19,7 +20,14 @@ import models
 from models.db import make_engine
 from models.settings import Settings, load_settings
 from survey_app import create_app
+from survey_app.auth import passwords
 from survey_app.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real Argon2id at minimal cost: production parameters would make every sign-in in tests take ~0.3 s."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def _test_database_url(tmp: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,8 +15,12 @@ from survey_app.auth.passwords import hash_password, needs_rehash, verify_passwo
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
-# A real hash to verify against when the email is unknown, so timing does not reveal which emails exist.
-_DUMMY_HASH = hash_password("not-a-real-password-0000")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A real hash to verify against when the email is unknown, so timing does not reveal which emails exist."""
+    return hash_password("not-a-real-password-0000")
 
 
 class AccountError(ValueError):
@@ -49,7 +54,7 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
     now = now or datetime.now(UTC)
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or not user.active:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         return None
     if user.locked_until and user.locked_until > now:
         return None
