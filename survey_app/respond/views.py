@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from models import Invitation, Question, SiteLink, Survey
+from models.db import begin_mode, reset_begin_mode, set_begin_mode
 from survey_app.extensions import db
 from survey_app.respond import LIMITER_KEY, bp
 from survey_app.respond.answers import (
@@ -118,6 +119,20 @@ def site_link_submit(code: str) -> ResponseReturnValue:
     return _submit(_site_access(code))
 
 
+@bp.before_request
+def _read_without_write_lock() -> None:
+    # Respondent requests read first and write (if at all) in one short transaction at the end, see
+    # _writing(); on SQLite their reads must not hold the write lock while the page is worked out.
+    g.respond_begin_token = set_begin_mode("DEFERRED")
+
+
+@bp.teardown_request
+def _restore_begin_mode(_exc: BaseException | None) -> None:
+    token = g.pop("respond_begin_token", None)
+    if token is not None:
+        reset_begin_mode(token)
+
+
 @bp.after_request
 def _no_store(resp: Any) -> Any:
     # Personal links and shared shop-floor tablets: answers must not linger in caches or history.
@@ -148,6 +163,34 @@ def _error(exc: HTTPException) -> ResponseReturnValue:
     title, message = titles.get(code, titles[400])
     return render_template("respond/message.html", _=_, page_lang=lang, title=title, message=message,
                            survey=None, languages=[]), code
+
+
+@bp.errorhandler(DBAPIError)
+def _database_unavailable(exc: DBAPIError) -> ResponseReturnValue:
+    """The database went away (restart, failover, locked too long): nothing half-written is kept, and
+    the respondent gets a 503 to try again — with the form and everything typed when we got that far."""
+    current_app.logger.warning("respondent request failed on the database: %s", type(exc.orig or exc).__name__)
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass  # the connection is already gone; closing the session at teardown discards it
+    retry = g.pop("respond_retry", None)
+    if retry is not None:
+        access, questions, draft = retry
+        notice = Translator(access.lang)(
+            "We could not save your answers just now. They are kept below: please send them again in a minute."
+        )
+        try:
+            return _render(access, questions, draft, {}, 503, notice=notice)
+        except SQLAlchemyError:
+            db.session.rollback()  # rendering needed the database too (site or department lists)
+    lang = ui_language(request.args.get("lang"), request.accept_languages)
+    _ = Translator(lang)
+    return render_template(
+        "respond/message.html", _=_, page_lang=lang, title=_("Temporarily unavailable"),
+        message=_("We could not save this right now. Please go back and try again in a minute."),
+        survey=None, languages=[],
+    ), 503
 
 
 # Looking up what a link points to -----------------------------------------------------------------
@@ -262,8 +305,10 @@ def _submit(access: Access) -> ResponseReturnValue:
     if nav == "back":
         return _render(access, questions, Draft(vis.previous_page(page) or page, draft.raw), {}, 200)
     if nav == "save" and access.invitation is not None:
-        save_invitation_draft(db.session, access.invitation, draft_to_json(Draft(page, draft.raw)))
-        db.session.commit()
+        g.respond_retry = (access, questions, Draft(page, draft.raw))
+        with _writing():
+            save_invitation_draft(db.session, access.invitation, draft_to_json(Draft(page, draft.raw)))
+            db.session.commit()
         return _message(access, "saved", 200)
 
     problems = _problems(vis, parsed, vis.on_page(page))
@@ -282,16 +327,29 @@ def _submit(access: Access) -> ResponseReturnValue:
     if not limiter.allow(request.remote_addr or "", f"survey:{survey.id}"):
         abort(429)
     site_id = access.site_link.site_id if access.site_link is not None else None
+    g.respond_retry = (access, questions, Draft(page, draft.raw))
     try:
-        resp = submit_response(
-            db.session, survey, vis.active(), parsed.values, parsed.others,
-            language=access.lang, invitation=access.invitation, site_id=site_id,
-        )
-        db.session.commit()
+        with _writing():
+            resp = submit_response(
+                db.session, survey, vis.active(), parsed.values, parsed.others,
+                language=access.lang, invitation=access.invitation, site_id=site_id,
+            )
+            db.session.commit()
     except (AlreadyAnswered, IntegrityError):
         db.session.rollback()
         return _message(access, "used", 200)
     return _thanks(access, resp.receipt_code)
+
+
+def _writing() -> Any:
+    """End the read snapshot, then write in a short transaction that takes SQLite's write lock up front.
+
+    Everything before (lookups, validation) ran without the lock, so writers hold it only for their
+    inserts and commit. What could change in between is re-checked by the write itself: the invitation
+    is claimed with a conditional update, and the unique invitation_id backs it up.
+    """
+    db.session.commit()  # read-only so far: ends the snapshot, keeps the loaded survey (expire_on_commit=False)
+    return begin_mode("IMMEDIATE")
 
 
 def _merge_posted(survey: Survey, questions: list[Question], draft: Draft) -> int:
