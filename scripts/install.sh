@@ -14,6 +14,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 # torch first and pinned: the CPU build lies on disk; an unpinned torch pulls a multi-GB CUDA build.
 .venv/bin/pip install -q "torch==2.13.0"
-.venv/bin/pip install -q -e ".[dev]"
+# compat mode: a .pth path entry, so packages added later (new top-level folders) import too.
+.venv/bin/pip install -q -e ".[dev]" --config-settings editable_mode=compat
 echo "$want" > "$stamp"
 echo "installed Heedful into .venv"
