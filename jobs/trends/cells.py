@@ -1,15 +1,20 @@
-"""Stage 1 of a trend build: GROUP BY queries that sum the answers of a survey into day-level cells.
+"""Stage 1 of a trend build: read a survey's answers into arrays of additive "cells".
 
-A cell is (day, site, department, segment attributes, topic[, model]) with additive sums only, so
-stage 2 (rollup.py) can add cells into any period and segment without going back to the rows.
+Four streaming queries (no per-row ORM objects): responses with their summed numeric answers
+(GROUP BY response), comment analyses, and topic tags. Joins between them happen in numpy through the
+response index. A cell belongs to one response and one topic ("*" = all) and carries plain sums, so
+stage 2 (rollup.py) can add cells into any period × segment without going back to the database.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Integer, Text, and_, case, cast, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
@@ -25,34 +30,44 @@ FIELDS = (
     "sentiment_positive", "sentiment_sum", "sentiment_sumsq", "urgent",
 )
 F = {name: i for i, name in enumerate(FIELDS)}
+NUMERIC = ("nps_n", "nps_promoters", "nps_detractors", "csat_n", "csat_satisfied", "ces_n", "ces_sum",
+           "rating_n", "rating_sum")
+LABEL_FIELD = {"negative": F["sentiment_negative"], "neutral": F["sentiment_neutral"],
+               "positive": F["sentiment_positive"]}
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass
 class Cells:
-    """Column-oriented cells: parallel lists, one entry per cell."""
-
-    days: list[date] = field(default_factory=list)
-    sites: list[int | None] = field(default_factory=list)
-    departments: list[int | None] = field(default_factory=list)
-    segments: list[str | None] = field(default_factory=list)  # JSON text of Response.segment
-    topics: list[str] = field(default_factory=list)
-    models: list[tuple[str, str] | None] = field(default_factory=list)
-    values: list[list[float]] = field(default_factory=list)
-
-    def add(self, row: Any, topic: str, model: tuple[str, str] | None, metrics: dict[str, float]) -> None:
-        self.days.append(row.day)
-        self.sites.append(row.site_id)
-        self.departments.append(row.department_id)
-        self.segments.append(row.segment)
-        self.topics.append(topic)
-        self.models.append(model)
-        vec = [0.0] * len(FIELDS)
-        for name, value in metrics.items():
-            vec[F[name]] = float(value or 0)
-        self.values.append(vec)
+    # Per response (index = position in these arrays).
+    resp_day: IntArray  # code into `days`
+    resp_site: IntArray  # site id, -1 = none
+    resp_department: IntArray  # department id, -1 = none
+    resp_segment: IntArray  # code into `segments`
+    days: list[date]
+    segments: list[str | None]  # distinct JSON texts of Response.segment
+    # Per cell.
+    resp_index: IntArray
+    topic: IntArray  # code into `topics`; topics[0] == "*"
+    model: IntArray  # code into `models`, -1 = none
+    values: FloatArray  # (cells, len(FIELDS))
+    topics: list[str]
+    models: list[tuple[str, str]]
 
     def __len__(self) -> int:
-        return len(self.days)
+        return int(self.resp_index.shape[0])
+
+
+def _codes(items: list[Any], index: dict[Any, int]) -> IntArray:
+    out = np.empty(len(items), dtype=np.int64)
+    for i, item in enumerate(items):
+        code = index.get(item)
+        if code is None:
+            code = index[item] = len(index)
+        out[i] = code
+    return out
 
 
 def _count(cond: Any) -> Any:
@@ -64,92 +79,107 @@ def _sum(cond: Any, value: Any) -> Any:
 
 
 def load_cells(session: Session, survey_id: int, ranges: list[tuple[date, date]] | None) -> Cells:
-    """Sum the survey's responses, answers, analyses and topic tags into cells (all days, or the ranges)."""
+    """Read the survey's responses, analyses and tags (all days, or only the [start, end) ranges)."""
     R, A, Q, TA, TT = Response, Answer, Question, TextAnalysis, TopicTag
-    seg = cast(R.segment, Text).label("segment")
-    key = (R.submitted_on.label("day"), R.site_id, R.department_id, seg)
-    group = (R.submitted_on, R.site_id, R.department_id, seg)
     where = [R.survey_id == survey_id]
     if ranges is not None:
         where.append(or_(false(), *(and_(R.submitted_on >= a, R.submitted_on < b) for a, b in ranges)))
-    cells = Cells()
-
-    for row in session.execute(select(*key, func.count().label("n")).where(*where).group_by(*group)):
-        cells.add(row, ALL, None, {"responses": row.n})
-
     n = A.number
     numeric = (
-        _count(and_(Q.type == "nps", n.is_not(None))).label("nps_n"),
-        _count(and_(Q.type == "nps", n >= 9)).label("nps_promoters"),
-        _count(and_(Q.type == "nps", n <= 6)).label("nps_detractors"),
-        _count(and_(Q.type == "csat", n.is_not(None))).label("csat_n"),
-        _count(and_(Q.type == "csat", n >= 4)).label("csat_satisfied"),
-        _count(and_(Q.type == "ces", n.is_not(None))).label("ces_n"),
-        _sum(and_(Q.type == "ces", n.is_not(None)), n).label("ces_sum"),
-        _count(and_(Q.type == "rating", n.is_not(None))).label("rating_n"),
-        _sum(and_(Q.type == "rating", n.is_not(None)), n).label("rating_sum"),
+        _count(and_(Q.type == "nps", n.is_not(None))),
+        _count(and_(Q.type == "nps", n >= 9)),
+        _count(and_(Q.type == "nps", n <= 6)),
+        _count(and_(Q.type == "csat", n.is_not(None))),
+        _count(and_(Q.type == "csat", n >= 4)),
+        _count(and_(Q.type == "ces", n.is_not(None))),
+        _sum(and_(Q.type == "ces", n.is_not(None)), n),
+        _count(and_(Q.type == "rating", n.is_not(None))),
+        _sum(and_(Q.type == "rating", n.is_not(None)), n),
+        _count(A.text_state != "none"),
     )
-    numeric_names = [c.name for c in numeric]
-    stmt = (
-        select(*key, *numeric, _count(A.text_state != "none").label("comments"))
-        .select_from(A).join(R, R.id == A.response_id).join(Q, Q.id == A.question_id)
-        .where(*where).group_by(*group)
-    )
-    for row in session.execute(stmt):
-        cells.add(row, ALL, None, {name: getattr(row, name) for name in [*numeric_names, "comments"]})
+    # One row per response (outer join: a response that skipped every question still counts).
+    resp_rows = session.execute(
+        select(R.id, R.submitted_on, R.site_id, R.department_id, cast(R.segment, Text), *numeric)
+        .select_from(R).outerjoin(A, A.response_id == R.id).outerjoin(Q, Q.id == A.question_id)
+        .where(*where).group_by(R.id).order_by(R.id)
+    ).all()
+    n_resp = len(resp_rows)
+    cols: list[Any] = list(zip(*resp_rows, strict=True)) if resp_rows else [() for _ in range(5 + len(numeric))]
+    resp_ids = np.fromiter(cols[0], dtype=np.int64, count=n_resp)
+    day_index: dict[Any, int] = {}
+    seg_index: dict[Any, int] = {}
+    resp_day = _codes(list(cols[1]), day_index)
+    resp_site = np.fromiter((-1 if x is None else x for x in cols[2]), dtype=np.int64, count=n_resp)
+    resp_dep = np.fromiter((-1 if x is None else x for x in cols[3]), dtype=np.int64, count=n_resp)
+    resp_seg = _codes(list(cols[4]), seg_index)
+    resp_numeric = np.column_stack([np.fromiter(c, dtype=np.float64, count=n_resp) for c in cols[5:]]) \
+        if n_resp else np.zeros((0, len(numeric)))
 
-    def sentiment_cols(label: Any, score: Any) -> tuple[Any, ...]:
-        return (
-            _count(label == "negative").label("sentiment_negative"),
-            _count(label == "neutral").label("sentiment_neutral"),
-            _count(label == "positive").label("sentiment_positive"),
-            func.coalesce(func.sum(score), 0.0).label("sentiment_sum"),
-            func.coalesce(func.sum(score * score), 0.0).label("sentiment_sumsq"),
-            func.coalesce(func.sum(cast(TA.urgent, Integer)), 0).label("urgent"),
-        )
+    topic_index: dict[Any, int] = {ALL: 0}
+    model_index: dict[Any, int] = {}
+    parts: list[tuple[IntArray, IntArray, IntArray, FloatArray]] = []
 
-    sentiment_names = ["sentiment_negative", "sentiment_neutral", "sentiment_positive", "sentiment_sum",
-                       "sentiment_sumsq", "urgent"]
-    stmt = (
-        select(*key, TA.model_name, TA.model_version,
-               *sentiment_cols(TA.sentiment_label, TA.sentiment_score))
+    # Cells 1: responses with their numeric answers, topic "*".
+    base = np.zeros((n_resp, len(FIELDS)))
+    base[:, F["responses"]] = 1
+    base[:, [F[k] for k in NUMERIC]] = resp_numeric[:, :len(NUMERIC)]
+    base[:, F["comments"]] = resp_numeric[:, len(NUMERIC)]
+    parts.append((np.arange(n_resp, dtype=np.int64), np.zeros(n_resp, dtype=np.int64),
+                  np.full(n_resp, -1, dtype=np.int64), base))
+
+    def sentiment_part(rows: Sequence[Any], topic_codes: IntArray | None, comments: bool) -> None:
+        m = len(rows)
+        if not m:
+            return
+        c = list(zip(*rows, strict=True))
+        idx = np.searchsorted(resp_ids, np.fromiter(c[0], dtype=np.int64, count=m))
+        values = np.zeros((m, len(FIELDS)))
+        labels = np.fromiter((LABEL_FIELD.get(x, F["sentiment_neutral"]) for x in c[1]), dtype=np.int64, count=m)
+        values[np.arange(m), labels] = 1
+        score = np.fromiter((0.0 if x is None else x for x in c[2]), dtype=np.float64, count=m)
+        values[:, F["sentiment_sum"]] = score
+        values[:, F["sentiment_sumsq"]] = score * score
+        values[:, F["urgent"]] = np.fromiter(c[3], dtype=np.float64, count=m)
+        if comments:
+            values[:, F["comments"]] = 1
+        models = _codes(list(zip(c[4], c[5], strict=True)), model_index)
+        topics = topic_codes if topic_codes is not None else np.zeros(m, dtype=np.int64)
+        parts.append((idx, topics, models, values))
+
+    # Cells 2: comment sentiment (topic "*"). Comments without text carry no sentiment.
+    sentiment_part(session.execute(
+        select(A.response_id, TA.sentiment_label, TA.sentiment_score, cast(TA.urgent, Integer),
+               TA.model_name, TA.model_version)
         .select_from(TA).join(A, A.id == TA.answer_id).join(R, R.id == A.response_id)
         .where(*where, TA.no_text.is_(False))
-        .group_by(*group, TA.model_name, TA.model_version)
-    )
-    for row in session.execute(stmt):
-        cells.add(row, ALL, (row.model_name, row.model_version), {k: getattr(row, k) for k in sentiment_names})
+    ).all(), None, comments=False)
 
-    # Topic rows: the responses whose comment carries the topic (their scores), and the tagged comments'
-    # aspect sentiment (falling back to the whole comment's sentiment when the tag has none).
-    tagged = (
-        select(A.response_id.label("response_id"), TT.topic.label("topic"))
+    # Cells 3: tagged comments per topic, with the tag's aspect sentiment (else the comment's).
+    tag_rows = session.execute(
+        select(A.response_id, func.coalesce(TT.sentiment_label, TA.sentiment_label),
+               func.coalesce(TT.sentiment_score, TA.sentiment_score), cast(TA.urgent, Integer),
+               TA.model_name, TA.model_version, TT.topic)
         .select_from(TT).join(TA, TA.id == TT.analysis_id).join(A, A.id == TA.answer_id)
         .join(R, R.id == A.response_id)
         .where(*where, TT.source == "taxonomy")
-        .distinct()
-        .subquery()
-    )
-    stmt = (
-        select(*key, tagged.c.topic, func.count(func.distinct(A.response_id)).label("responses"), *numeric)
-        .select_from(A).join(R, R.id == A.response_id).join(Q, Q.id == A.question_id)
-        .join(tagged, tagged.c.response_id == A.response_id)
-        .where(*where).group_by(*group, tagged.c.topic)
-    )
-    for row in session.execute(stmt):
-        cells.add(row, row.topic, None, {name: getattr(row, name) for name in [*numeric_names, "responses"]})
+    ).all()
+    tag_topics = _codes([r[6] for r in tag_rows], topic_index)
+    sentiment_part([r[:6] for r in tag_rows], tag_topics, comments=True)
 
-    label = func.coalesce(TT.sentiment_label, TA.sentiment_label)
-    score = func.coalesce(TT.sentiment_score, TA.sentiment_score)
-    stmt = (
-        select(*key, TT.topic, TA.model_name, TA.model_version, func.count().label("comments"),
-               *sentiment_cols(label, score))
-        .select_from(TT).join(TA, TA.id == TT.analysis_id).join(A, A.id == TA.answer_id)
-        .join(R, R.id == A.response_id)
-        .where(*where, TT.source == "taxonomy")
-        .group_by(*group, TT.topic, TA.model_name, TA.model_version)
+    # Cells 4: each response once per topic its comments carry, with its numeric answers.
+    if tag_rows:
+        tag_resp = np.searchsorted(resp_ids, np.fromiter((r[0] for r in tag_rows), dtype=np.int64))
+        pairs = np.unique(tag_resp * len(topic_index) + tag_topics)
+        p_resp, p_topic = pairs // len(topic_index), pairs % len(topic_index)
+        values = np.zeros((len(pairs), len(FIELDS)))
+        values[:, F["responses"]] = 1
+        values[:, [F[k] for k in NUMERIC]] = resp_numeric[p_resp, :len(NUMERIC)]
+        parts.append((p_resp, p_topic, np.full(len(pairs), -1, dtype=np.int64), values))
+
+    return Cells(
+        resp_day=resp_day, resp_site=resp_site, resp_department=resp_dep, resp_segment=resp_seg,
+        days=list(day_index), segments=list(seg_index),
+        resp_index=np.concatenate([p[0] for p in parts]), topic=np.concatenate([p[1] for p in parts]),
+        model=np.concatenate([p[2] for p in parts]), values=np.concatenate([p[3] for p in parts]),
+        topics=list(topic_index), models=list(model_index),
     )
-    for row in session.execute(stmt):
-        cells.add(row, row.topic, (row.model_name, row.model_version),
-                  {k: getattr(row, k) for k in [*sentiment_names, "comments"]})
-    return cells

@@ -83,21 +83,40 @@ def recompute(session: Session, survey_id: int, periods: set[tuple[str, date]] |
 
 
 def _upsert(session: Session, survey_id: int, rows: dict[RowKey, dict[str, Any]], stamp: datetime) -> None:
+    """INSERT … ON CONFLICT DO UPDATE for every row, as one driver-level executemany.
+
+    The statement is compiled once by SQLAlchemy and the column types' own bind processors convert
+    dates, so rows are stored exactly as the ORM stores them; only the per-row parameter building
+    (which dominated a rebuild) is done here instead.
+    """
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(TrendRow)
+    conn = session.connection()
+    dialect = conn.dialect
+    insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
+    table = TrendRow.__table__
+    columns = (*IDENTITY, "survey_id", *VALUE_COLUMNS, "computed_at")
+    stmt = insert(table)  # type: ignore[arg-type]
     stmt = stmt.on_conflict_do_update(
         index_elements=["period_type", "period_start", "survey_id", "segment_type", "segment_value", "topic"],
         set_={c: stmt.excluded[c] for c in (*VALUE_COLUMNS, "computed_at")},
     )
-    payload = [
-        dict(zip(IDENTITY, key, strict=True)) | row | {"survey_id": survey_id, "computed_at": stamp}
-        for key, row in rows.items()
-    ]
+    compiled = stmt.values({c: None for c in columns}).compile(dialect=dialect)
+    processors = {
+        c: proc for c in columns
+        if (proc := table.c[c].type._cached_bind_processor(dialect)) is not None  # noqa: SLF001
+    }
+    order = compiled.positiontup if compiled.positional else None
+
+    def params(key: RowKey, row: dict[str, Any]) -> Any:
+        values = dict(zip(IDENTITY, key, strict=True)) | row | {"survey_id": survey_id, "computed_at": stamp}
+        for c, proc in processors.items():
+            values[c] = proc(values[c])
+        return tuple(values[c] for c in order) if order is not None else values
+
+    payload = [params(key, row) for key, row in rows.items()]
     for i in range(0, len(payload), UPSERT_CHUNK):
-        session.execute(stmt, payload[i : i + UPSERT_CHUNK])
+        conn.exec_driver_sql(compiled.string, payload[i : i + UPSERT_CHUNK])
 
 
 def _last_watermark(session: Session) -> int:

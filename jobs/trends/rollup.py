@@ -42,101 +42,111 @@ def _factorize(items: Sequence[Hashable | None]) -> tuple[npt.NDArray[np.int64],
     return codes, list(index)
 
 
-def _segment_dimensions(cells: Cells) -> list[tuple[str, list[str | None]]]:
-    n = len(cells)
-    dims: list[tuple[str, list[str | None]]] = [(ALL, [ALL] * n)]
-    dims.append(("site", [None if s is None else str(s) for s in cells.sites]))
-    dims.append(("department", [None if d is None else str(d) for d in cells.departments]))
-    parsed: dict[str | None, dict[str, str]] = {}
-    for text in set(cells.segments):
+def _segment_dimensions(cells: Cells) -> list[tuple[str, npt.NDArray[np.int64], list[Any]]]:
+    """(segment type, per-response value code (-1 = not in this segment), value names)."""
+    n = len(cells.resp_day)
+    dims: list[tuple[str, npt.NDArray[np.int64], list[Any]]] = [(ALL, np.zeros(n, dtype=np.int64), [ALL])]
+    for seg_type, ids in (("site", cells.resp_site), ("department", cells.resp_department)):
+        values, inverse = np.unique(ids, return_inverse=True)
+        names = [str(v) for v in values.tolist()]
+        codes = inverse.astype(np.int64)
+        if values.size and values[0] == -1:  # no site/department: not part of that segment type
+            codes = codes - 1
+            names = names[1:]
+        dims.append((seg_type, codes, names))
+    parsed: list[dict[str, str]] = []
+    for text in cells.segments:
         raw = json.loads(text) if text else {}
-        parsed[text] = {
+        parsed.append({
             str(k)[:MAX_SEGMENT_TYPE]: str(v)[:MAX_SEGMENT_VALUE]
             for k, v in (raw.items() if isinstance(raw, dict) else [])
             if v not in (None, "") and str(k) not in RESERVED_SEGMENTS
-        }
-    keys = sorted({k for attrs in parsed.values() for k in attrs})
-    for key in keys:
-        dims.append((key, [parsed[text].get(key) for text in cells.segments]))
+        })
+    for key in sorted({k for attrs in parsed for k in attrs}):
+        per_segment, names = _factorize([attrs.get(key) for attrs in parsed])
+        dims.append((key, per_segment[cells.resp_segment], names))
     return dims
 
 
 def rollup(
     cells: Cells, periods: set[tuple[str, date]] | None = None
-) -> tuple[dict[RowKey, npt.NDArray[np.float64]], dict[RowKey, tuple[str, str, int]]]:
+) -> tuple[dict[RowKey, list[float]], dict[RowKey, tuple[str, str, int]]]:
     """Sum cells into rows (only `periods` when given). Returns sums and, per row, (model, version, #models)."""
-    sums: dict[RowKey, npt.NDArray[np.float64]] = {}
+    sums: dict[RowKey, list[float]] = {}
     models: dict[RowKey, tuple[str, str, int]] = {}
     if not len(cells):
         return sums, models
-    values = np.asarray(cells.values, dtype=np.float64)
-    topic_codes, topic_names = _factorize(cells.topics)
-    model_codes, model_names = _factorize(cells.models)
+    values = cells.values
+    n_topics, n_models = len(cells.topics), max(len(cells.models), 1)
     analyses = values[:, [F["sentiment_negative"], F["sentiment_neutral"], F["sentiment_positive"]]].sum(axis=1)
-    day_codes, day_values = _factorize(cells.days)
-    n_topics, n_models = len(topic_names), max(len(model_names), 1)
-    dims = _segment_dimensions(cells)
+    cell_day = cells.resp_day[cells.resp_index]
+    dims = [(t, codes[cells.resp_index], names) for t, codes, names in _segment_dimensions(cells)]
     for kind in PERIOD_KINDS:
-        starts = [period_start(kind, d) for d in day_values]
-        start_of_day, start_values = _factorize(starts)
-        start_codes = np.asarray(start_of_day, dtype=np.int64)[day_codes]
-        wanted_starts = None
+        start_of_day, start_values = _factorize([period_start(kind, d) for d in cells.days])
+        start_codes = start_of_day[cell_day]
+        wanted = None
         if periods is not None:
-            wanted_starts = np.array([(kind, s) in periods for s in start_values], dtype=bool)
-        for seg_type, seg_values in dims:
-            seg_codes, seg_names = _factorize(seg_values)
+            wanted = np.array([(kind, s) in periods for s in start_values], dtype=bool)[start_codes]
+        for seg_type, seg_codes, seg_names in dims:
             mask = seg_codes >= 0
-            if wanted_starts is not None:
-                mask &= wanted_starts[start_codes]
+            if wanted is not None:
+                mask &= wanted
             if not mask.any():
                 continue
-            combined = (start_codes[mask] * len(seg_names) + seg_codes[mask]) * n_topics + topic_codes[mask]
+            combined = (start_codes[mask] * len(seg_names) + seg_codes[mask]) * n_topics + cells.topic[mask]
             groups, inverse = np.unique(combined, return_inverse=True)
+            inverse = inverse.ravel()
             block = np.column_stack(
                 [np.bincount(inverse, weights=values[mask, j], minlength=len(groups)) for j in range(len(FIELDS))]
             )
-            mcodes = model_codes[mask]
+            mcodes = cells.model[mask]
             has_model = mcodes >= 0
             per_model = np.bincount(
                 inverse[has_model] * n_models + mcodes[has_model], weights=analyses[mask][has_model],
                 minlength=len(groups) * n_models,
             ).reshape(len(groups), n_models)
+            block_rows = block.tolist()
+            best = per_model.argmax(axis=1).tolist()
+            used = np.count_nonzero(per_model, axis=1).tolist()
             for g, code in enumerate(groups.tolist()):
-                topic_code = code % n_topics
-                rest = code // n_topics
-                key: RowKey = (kind, start_values[rest // len(seg_names)], seg_type,
-                               seg_names[rest % len(seg_names)], topic_names[topic_code])
-                sums[key] = block[g]
-                used = per_model[g]
-                if used.any():
-                    best = int(np.argmax(used))
-                    name, version = model_names[best]
-                    models[key] = (name, version, int(np.count_nonzero(used)))
+                rest, topic_code = divmod(code, n_topics)
+                start_code, seg_code = divmod(rest, len(seg_names))
+                key: RowKey = (kind, start_values[start_code], seg_type, seg_names[seg_code],
+                               cells.topics[topic_code])
+                sums[key] = block_rows[g]
+                if used[g]:
+                    name, version = cells.models[best[g]]
+                    models[key] = (name, version, used[g])
     return sums, models
 
 
-def figures(total: npt.NDArray[np.float64], model: tuple[str, str, int] | None) -> dict[str, Any]:
-    """The stored columns of one row, derived from its sums."""
-    v = {name: total[i] for i, name in enumerate(FIELDS)}
-    ints = ("responses", "comments", "nps_n", "nps_promoters", "nps_detractors", "csat_n", "csat_satisfied",
-            "ces_n", "rating_n", "sentiment_negative", "sentiment_neutral", "sentiment_positive", "urgent")
-    row: dict[str, Any] = {name: int(round(v[name])) for name in ints}
-    row.update(ces_sum=float(v["ces_sum"]), rating_sum=float(v["rating_sum"]), sentiment_sum=float(v["sentiment_sum"]))
+_INTS = ("responses", "comments", "nps_n", "nps_promoters", "nps_detractors", "csat_n", "csat_satisfied",
+         "ces_n", "rating_n", "sentiment_negative", "sentiment_neutral", "sentiment_positive", "urgent")
+_INT_INDEX = tuple((name, F[name]) for name in _INTS)
+
+
+def figures(total: Sequence[float], model: tuple[str, str, int] | None) -> dict[str, Any]:
+    """The stored columns of one row, derived from its sums (a plain list: numpy scalars are slow here)."""
+    row: dict[str, Any] = {name: int(total[i] + 0.5) for name, i in _INT_INDEX}
+    ces_sum, rating_sum = float(total[F["ces_sum"]]), float(total[F["rating_sum"]])
+    sentiment_sum = float(total[F["sentiment_sum"]])
+    row["ces_sum"], row["rating_sum"], row["sentiment_sum"] = ces_sum, rating_sum, sentiment_sum
     row["nps"] = row["nps_low"] = row["nps_high"] = None
     if row["nps_n"]:
         est = stats.nps(row["nps_promoters"], row["nps_detractors"], row["nps_n"])
-        row.update(nps=est.nps, nps_low=est.low, nps_high=est.high)
+        row["nps"], row["nps_low"], row["nps_high"] = est.nps, est.low, est.high
     row["csat"] = row["csat_low"] = row["csat_high"] = None
     if row["csat_n"]:
         low, high = stats.wilson(row["csat_satisfied"], row["csat_n"])
-        row.update(csat=100.0 * row["csat_satisfied"] / row["csat_n"], csat_low=100.0 * low, csat_high=100.0 * high)
-    row["ces_mean"] = row["ces_sum"] / row["ces_n"] if row["ces_n"] else None
-    row["rating_mean"] = row["rating_sum"] / row["rating_n"] if row["rating_n"] else None
+        row["csat"] = 100.0 * row["csat_satisfied"] / row["csat_n"]
+        row["csat_low"], row["csat_high"] = 100.0 * low, 100.0 * high
+    row["ces_mean"] = ces_sum / row["ces_n"] if row["ces_n"] else None
+    row["rating_mean"] = rating_sum / row["rating_n"] if row["rating_n"] else None
     n_sent = row["sentiment_negative"] + row["sentiment_neutral"] + row["sentiment_positive"]
     row["sentiment_mean"] = row["sentiment_low"] = row["sentiment_high"] = None
     if n_sent:
-        est_mean = stats.mean_ci(n_sent, float(v["sentiment_sum"]), float(v["sentiment_sumsq"]))
-        row.update(sentiment_mean=est_mean.mean, sentiment_low=est_mean.low, sentiment_high=est_mean.high)
+        est_mean = stats.mean_ci(n_sent, sentiment_sum, float(total[F["sentiment_sumsq"]]))
+        row["sentiment_mean"], row["sentiment_low"], row["sentiment_high"] = est_mean.mean, est_mean.low, est_mean.high
     row["model_name"] = row["model_version"] = None
     if model is not None:
         name, version, count = model
