@@ -170,20 +170,24 @@ def _database_unavailable(exc: DBAPIError) -> ResponseReturnValue:
     """The database went away (restart, failover, locked too long): nothing half-written is kept, and
     the respondent gets a 503 to try again — with the form and everything typed when we got that far."""
     current_app.logger.warning("respondent request failed on the database: %s", type(exc.orig or exc).__name__)
-    try:
-        db.session.rollback()
-    except SQLAlchemyError:
-        pass  # the connection is already gone; closing the session at teardown discards it
     retry = g.pop("respond_retry", None)
+    page: ResponseReturnValue | None = None
     if retry is not None:
+        # Rendered before the rollback below, which would expire the loaded survey and need the database.
         access, questions, draft = retry
         notice = Translator(access.lang)(
             "We could not save your answers just now. They are kept below: please send them again in a minute."
         )
         try:
-            return _render(access, questions, draft, {}, 503, notice=notice)
+            page = _render(access, questions, draft, {}, 503, notice=notice)
         except SQLAlchemyError:
-            db.session.rollback()  # rendering needed the database too (site or department lists)
+            page = None  # the page needed the database too (site or department lists)
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass  # the connection is already gone; closing the session at teardown discards it
+    if page is not None:
+        return page
     lang = ui_language(request.args.get("lang"), request.accept_languages)
     _ = Translator(lang)
     return render_template(
@@ -330,6 +334,9 @@ def _submit(access: Access) -> ResponseReturnValue:
     g.respond_retry = (access, questions, Draft(page, draft.raw))
     try:
         with _writing():
+            # Detached, the survey and its questions keep their loaded values when a failed write
+            # rolls back (which expires what the session holds), so the form can be shown again.
+            db.session.expunge(survey)
             resp = submit_response(
                 db.session, survey, vis.active(), parsed.values, parsed.others,
                 language=access.lang, invitation=access.invitation, site_id=site_id,
