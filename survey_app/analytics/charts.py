@@ -83,8 +83,11 @@ def line_chart(
         ty = y(target)
         out.append(f'<line class="target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" '
                    f'stroke="{TARGET}" stroke-width="2" stroke-dasharray="6 4"/>')
-        out.append(f'<text x="{WIDTH - RIGHT}" y="{ty - 4:.1f}" text-anchor="end" font-size="11" fill="{TARGET}" '
-                   f'{FONT}>{escape(target_label or "target")} {_fmt(target)}</text>')
+        # Legend in the top-right corner, clear of the series (a label on the line would collide with it).
+        out.append(f'<line x1="{WIDTH - RIGHT - 250}" x2="{WIDTH - RIGHT - 226}" y1="18" y2="18" stroke="{TARGET}" '
+                   f'stroke-width="2" stroke-dasharray="6 4"/>')
+        out.append(f'<text x="{WIDTH - RIGHT - 220}" y="22" font-size="11" fill="{TARGET}" '
+                   f'{FONT}>{escape((target_label or "target")[:32])}: {_fmt(target)}</text>')
     step = max(1, n // 8)
     for i, p in enumerate(points):
         if i % step == 0 or i == n - 1:
@@ -112,7 +115,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, domain: tuple[float, float] | 
     row_h = 26
     height = TOP + max(len(bars), 1) * row_h + 24
     label_w = 170
-    pw = WIDTH - label_w - RIGHT - 50
+    pw = WIDTH - label_w - RIGHT - 130  # room for the value and its note right of the bar
 
     def x(v: float) -> float:
         return label_w + pw * (min(max(v, lo), hi) - lo) / (hi - lo)
@@ -126,7 +129,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, domain: tuple[float, float] | 
                    f'{FONT}>{escape(b.label[:26])}</text>')
         if b.value is None:
             out.append(f'<text x="{label_w + 4}" y="{top + 16}" font-size="11" fill="{MUTED}" {FONT}>'
-                       f'{"hidden (too few people)" if b.suppressed else "no data"}</text>')
+                       f'{"hidden to protect a small group" if b.suppressed else "no data"}</text>')
             continue
         x0, x1 = sorted((zero, x(b.value)))
         tip = f"{b.label}: {_fmt(b.value)}{(' ' + b.note) if b.note else ''}"
@@ -146,7 +149,9 @@ def _open(title: str, desc: str, height: int = HEIGHT) -> str:
         f'aria-labelledby="t d">'
         f'<title id="t">{escape(title)}</title><desc id="d">{escape(desc or title)}</desc>'
         f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>'
-        f'<text x="{LEFT}" y="22" font-size="14" font-weight="bold" fill="{INK}" {FONT}>{escape(title)}</text>'
+        # The visible heading is the page's <h2>; this one shows only in downloads (SVG/PNG).
+        f'<text class="chart-title" x="{LEFT}" y="22" font-size="14" font-weight="bold" fill="{INK}" {FONT}>'
+        f'{escape(title)}</text>'
     )
 
 

@@ -15,7 +15,7 @@ from survey_app.analytics.periods import label
 from survey_app.dashboard.filters import Filters
 
 CHART_NAMES = ("nps", "csat", "sentiment", "topics", "segments")
-LINE_METRICS = {"nps": ("nps", "NPS", (-100.0, 100.0)), "csat": ("csat", "CSAT", None),
+LINE_METRICS = {"nps": ("nps", "NPS", (-100.0, 100.0)), "csat": ("csat", "CSAT (%)", (0.0, 100.0)),
                 "sentiment": ("sentiment_mean", "Mean sentiment", (-1.0, 1.0))}
 HIDDEN = "hidden"
 
@@ -88,7 +88,7 @@ def topics_chart(session: Session, survey: Survey, f: Filters, comments_url: Url
         mean = c.value("sentiment_mean")
         change = c.value("sentiment_change")
         tone = None if mean is None else ("negative" if mean < -0.05 else "positive" if mean > 0.05 else "neutral")
-        note = "" if r is None else f"n={r.comments}" + (f", {change:+.2f} vs previous" if change is not None else "")
+        note = "" if r is None else f"n={r.comments}" + (f", Δ {change:+.2f}" if change is not None else "")
         bars.append(Bar(c.topic, mean, href, c.suppressed, tone, note))
         rows.append([c.topic, HIDDEN if r is None else r.comments, _r(mean, 2), _r(change, 2),
                      HIDDEN if r is None else r.sentiment_negative, HIDDEN if r is None else r.sentiment_positive])

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Response, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import BadRequest
 
 from models import AuditEntry, Survey, Theme
@@ -103,6 +106,15 @@ def comments(survey_id: int) -> ResponseReturnValue:
                            period=request.args.get("period", "month"))
 
 
+def _closing(chunks: Iterator[str], session: Session) -> Iterator[str]:
+    """Stream, then close the session: the request's teardown ran when the view returned, so the
+    queries made while streaming opened a new transaction on it (on SQLite, a held write lock)."""
+    try:
+        yield from chunks
+    finally:
+        session.close()
+
+
 @bp.get("/urgent")
 @require_role("admin", "safety_officer")
 def urgent_queue() -> ResponseReturnValue:
@@ -157,7 +169,8 @@ def export(survey_id: int, kind: str, fmt: str) -> ResponseReturnValue:
     filename = f"{survey.slug}-{kind}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "csv":
-        return Response(stream_with_context(csv_stream(columns, rows)), mimetype="text/csv", headers=headers)
+        return Response(stream_with_context(_closing(csv_stream(columns, rows), db.session)), mimetype="text/csv",
+                        headers=headers)
     out = export_service.xlsx_file(columns, rows, title=kind)
     return send_file(out, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      as_attachment=True, download_name=filename)

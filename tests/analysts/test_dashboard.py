@@ -94,7 +94,7 @@ def test_objective_target_line_and_status(login_as: Callable[[str | None], Flask
                              target=40.0))
     db_session.flush()
     html = login_as("analyst").get(f"/dashboard/surveys/{customer_survey.id}").get_data(as_text=True)
-    assert 'class="target"' in html and "NPS 40 by June 40" in html
+    assert 'class="target"' in html and "NPS 40 by June: 40" in html
     assert "off track" in html  # latest NPS is 35
 
 
