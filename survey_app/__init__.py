@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from models.settings import Settings, load_settings
 from survey_app.extensions import csrf, db
@@ -75,6 +77,23 @@ def _register_errors(app: Flask) -> None:
         (503, "Temporarily unavailable", "We could not save this right now. Please try again in a minute."),
     ):
         app.register_error_handler(code, _error_page(code, title, message))
+    app.register_error_handler(DBAPIError, _database_unavailable)
+
+
+def _database_unavailable(exc: DBAPIError) -> ResponseReturnValue:
+    """The database went away (restart, failover, locked too long): roll back, answer 503 to retry."""
+    from survey_app.extensions import db
+
+    current_app.logger.warning("request failed on the database: %s", type(exc.orig or exc).__name__)
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass  # the connection is already gone; closing the session at teardown discards it
+    if request.path.startswith("/api/"):
+        return jsonify(error="the database is unavailable, try again in a minute"), 503, {"Retry-After": "30"}
+    return render_template("error.html", code=503, title="Temporarily unavailable",
+                           message="We could not do this right now. Please try again in a minute."), 503, \
+        {"Retry-After": "30"}
 
 
 def _error_page(code: int, title: str, message: str) -> Any:

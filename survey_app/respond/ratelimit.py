@@ -46,6 +46,13 @@ class SubmissionLimiter:
                 self._buckets.popitem(last=False)
             return allowed
 
+    def exhausted(self, client: str, scope: str, now: float | None = None) -> bool:
+        """True while this client's bucket is empty; takes nothing (for limiting failed link guesses)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.get(self._name(client, scope), (self.burst, now))
+            return min(self.burst, tokens + (now - last) * self.rate) < 1.0
+
     def known_names(self) -> list[bytes]:
         """What is held in memory (tests check no address is among it)."""
         with self._lock:

@@ -4,7 +4,7 @@ saves a draft (personal links) or submits."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -199,6 +199,8 @@ def _database_unavailable(exc: DBAPIError) -> ResponseReturnValue:
 
 # Looking up what a link points to -----------------------------------------------------------------
 
+LINK_GUESS_SCOPE = "link-guess"  # unknown tokens and codes share one bucket per client
+
 
 def _language(survey: Survey, requested: str | None = None) -> str:
     return choose_language(survey.languages or [survey.default_language], survey.default_language,
@@ -212,18 +214,36 @@ def _public_access(slug: str) -> Access:
     return Access(found, "respond.survey_submit", {"slug": slug}, lang=_language(found))
 
 
+def _guessing_links() -> None:
+    """429 once a client has tried too many unknown invitation tokens or QR codes (brute force).
+
+    Checked before the lookup, so a client out of tries learns nothing, not even about a right guess.
+    """
+    limiter: SubmissionLimiter = current_app.extensions[LIMITER_KEY]
+    if limiter.exhausted(request.remote_addr or "", LINK_GUESS_SCOPE):
+        abort(429)
+
+
+def _missed_link() -> NoReturn:
+    limiter: SubmissionLimiter = current_app.extensions[LIMITER_KEY]
+    limiter.allow(request.remote_addr or "", LINK_GUESS_SCOPE)
+    abort(404)
+
+
 def _invitation_access(token: str) -> Access:
+    _guessing_links()
     inv = invitation_by_token(db.session, token)
     if inv is None:
-        abort(404)
+        _missed_link()
     return Access(inv.survey, "respond.invitation_submit", {"token": token}, invitation=inv,
                   lang=_language(inv.survey))
 
 
 def _site_access(code: str) -> Access:
+    _guessing_links()
     link = site_link_by_code(db.session, code)
     if link is None:
-        abort(404)
+        _missed_link()
     return Access(link.survey, "respond.site_link_submit", {"code": code}, site_link=link,
                   lang=_language(link.survey))
 
