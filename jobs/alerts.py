@@ -29,7 +29,7 @@ from jobs.runs import RunStats, recorded_run, with_retry
 from jobs.trends import stats
 from jobs.trends.periods import previous_start
 from jobs.trends.rollup import sentiment_n
-from models.alert import Alert
+from models.alert import Alert, urgent_alert_key
 from models.analysis import TextAnalysis
 from models.org import Site
 from models.response import Answer, Response
@@ -78,7 +78,7 @@ def raise_urgent_alerts(session: Session, now: datetime) -> int:
     ).all()
     values = [
         {
-            "kind": "urgent_report", "dedup_key": f"urgent:{r.answer_id}", "survey_id": r.survey_id,
+            "kind": "urgent_report", "dedup_key": urgent_alert_key(r.answer_id), "survey_id": r.survey_id,
             "response_id": r.response_id, "created_at": now,
             "message": f"Urgent safety report in '{r.title}'" + (f" at {r.site}" if r.site else "")
                        + f": {r.urgency_reason or 'flagged as urgent'}",

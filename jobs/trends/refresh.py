@@ -11,7 +11,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -36,17 +36,22 @@ VALUE_COLUMNS = tuple(c.name for c in TrendRow.__table__.columns if c.name not i
 UPSERT_CHUNK = 2000
 
 
-def _period_filter(periods: set[tuple[str, date]]) -> Any:
-    return or_(*(and_(TrendRow.period_type == k, TrendRow.period_start == s) for k, s in sorted(periods)))
+def _in_period(kind: str, start: date) -> Any:
+    # One equality pair per query: SQLite then walks the unique index (period_type, period_start, ...)
+    # instead of scanning the table as it does for an OR of periods.
+    return and_(TrendRow.period_type == kind, TrendRow.period_start == start)
 
 
 def _stored_rows(session: Session, survey_id: int, periods: set[tuple[str, date]]) -> dict[RowKey, dict[str, Any]]:
-    if not periods:
-        return {}
     out: dict[RowKey, dict[str, Any]] = {}
-    for row in session.scalars(select(TrendRow).where(TrendRow.survey_id == survey_id, _period_filter(periods))):
-        key: RowKey = (row.period_type, row.period_start, row.segment_type, row.segment_value, row.topic)
-        out[key] = {c: getattr(row, c) for c in VALUE_COLUMNS} | {"id": row.id}
+    columns = [getattr(TrendRow, c) for c in ("id", *IDENTITY, *VALUE_COLUMNS)]
+    for kind, start in sorted(periods):
+        stmt = select(*columns).where(_in_period(kind, start), TrendRow.survey_id == survey_id)
+        for row in session.execute(stmt):
+            values = row._asdict()
+            key: RowKey = (values["period_type"], values["period_start"], values["segment_type"],
+                           values["segment_value"], values["topic"])
+            out[key] = values
     return out
 
 
@@ -70,9 +75,11 @@ def recompute(session: Session, survey_id: int, periods: set[tuple[str, date]] |
         row.update(change(row, prev))
     _upsert(session, survey_id, rows, stamp)
     stale = delete(TrendRow).where(TrendRow.survey_id == survey_id, TrendRow.computed_at != stamp)
-    if periods is not None:
-        stale = stale.where(_period_filter(periods))
-    session.execute(stale)
+    if periods is None:
+        session.execute(stale)
+    else:
+        for kind, start in sorted(periods):
+            session.execute(stale.where(_in_period(kind, start)))
     if periods is not None:
         # The next period's change was measured against rows that just changed.
         after = {(k, next_start(k, s)) for k, s in periods} - periods
