@@ -27,3 +27,8 @@ class Alert(Base):
     webhook_status: Mapped[str] = mapped_column(String(20), default="pending")
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     acknowledged_at: Mapped[datetime | None]
+
+
+def urgent_alert_key(answer_id: int) -> str:
+    """The dedup key of the alert for one urgent answer, shared by the pipeline and the acknowledge view."""
+    return f"urgent:{answer_id}"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Alert, Answer, AuditEntry, Response, Site, Survey, TextAnalysis, User
+from models.alert import urgent_alert_key
 
 KIND = "urgent_report"
 
@@ -60,7 +61,7 @@ def acknowledge(session: Session, analysis_id: int, user: User) -> bool:
     if not alerts:
         # The pipeline normally raised one already; if not, record the acknowledgement on a new one
         # whose key the pipeline's dedup sees, so nobody is paged for a handled report.
-        alerts = [Alert(kind=KIND, dedup_key=f"{KIND}:{response.id}", survey_id=response.survey_id,
+        alerts = [Alert(kind=KIND, dedup_key=urgent_alert_key(analysis.answer_id), survey_id=response.survey_id,
                         response_id=response.id, message=analysis.urgency_reason or "urgent report",
                         email_status="skipped", webhook_status="skipped")]
         session.add(alerts[0])
