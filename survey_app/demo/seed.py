@@ -115,7 +115,7 @@ def seed_demo(
     session.add_all([SiteLink(survey_id=safety.id, site_id=sites[code].id, code=link)
                      for code, link in SITE_LINK_CODES.items()])
     action = add_actions(session, customer, safety, sites, users, timeline)
-    add_objectives(session, customer, safety, timeline)
+    add_objectives(session, customer, safety, timeline, sites["leeds"])
     session.flush()
 
     summary = SeedSummary()
@@ -201,7 +201,7 @@ def add_actions(
     return forklift
 
 
-def add_objectives(session: Session, customer: Survey, safety: Survey, timeline: Timeline) -> None:
+def add_objectives(session: Session, customer: Survey, safety: Survey, timeline: Timeline, leeds: Site) -> None:
     june = date(timeline.today.year, 6, 30)
     if june < timeline.today:
         june = date(timeline.today.year + 1, 6, 30)
@@ -209,7 +209,9 @@ def add_objectives(session: Session, customer: Survey, safety: Survey, timeline:
         Objective(survey_id=customer.id, name="NPS ≥ 40 by June", metric="nps", comparator=">=", target=40,
                   period_type="month", due_date=june),
         Objective(survey_id=safety.id, name="Near-miss reports ≥ 20 a month at Leeds", metric="responses",
-                  comparator=">=", target=20, period_type="month", segment_type="site", segment_value="leeds",
+                  comparator=">=", target=20, period_type="month", segment_type="site",
+                  # Trend rows name a site by its id (jobs/trends/rollup.py), so the objective must too.
+                  segment_value=str(leeds.id),
                   topic="near miss"),
     ])
 

@@ -171,7 +171,7 @@ def test_forklift_action_links_reports_and_objectives(db_session: Session, seede
     assert objectives["NPS ≥ 40 by June"].metric == "nps"
     assert objectives["NPS ≥ 40 by June"].due_date is not None
     near_miss = objectives["Near-miss reports ≥ 20 a month at Leeds"]
-    assert (near_miss.segment_type, near_miss.segment_value, near_miss.target) == ("site", "leeds", 20)
+    assert (near_miss.segment_type, near_miss.segment_value, near_miss.target) == ("site", str(leeds.id), 20)
 
 
 def test_same_seed_same_data_and_another_seed_differs(db_session: Session) -> None:
