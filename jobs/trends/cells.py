@@ -80,31 +80,26 @@ def _sum(cond: Any, value: Any) -> Any:
 
 def load_cells(session: Session, survey_id: int, ranges: list[tuple[date, date]] | None) -> Cells:
     """Read the survey's responses, analyses and tags (all days, or only the [start, end) ranges)."""
-    R, A, Q, TA, TT = Response, Answer, Question, TextAnalysis, TopicTag
+    R, A, TA, TT = Response, Answer, TextAnalysis, TopicTag
     where = [R.survey_id == survey_id]
     if ranges is not None:
         where.append(or_(false(), *(and_(R.submitted_on >= a, R.submitted_on < b) for a, b in ranges)))
-    n = A.number
-    numeric = (
-        _count(and_(Q.type == "nps", n.is_not(None))),
-        _count(and_(Q.type == "nps", n >= 9)),
-        _count(and_(Q.type == "nps", n <= 6)),
-        _count(and_(Q.type == "csat", n.is_not(None))),
-        _count(and_(Q.type == "csat", n >= 4)),
-        _count(and_(Q.type == "ces", n.is_not(None))),
-        _sum(and_(Q.type == "ces", n.is_not(None)), n),
-        _count(and_(Q.type == "rating", n.is_not(None))),
-        _sum(and_(Q.type == "rating", n.is_not(None)), n),
-        _count(A.text_state != "none"),
-    )
-    # One row per response (outer join: a response that skipped every question still counts).
+    types: dict[str, list[int]] = {}
+    for qid, qtype in session.execute(select(Question.id, Question.type).where(Question.survey_id == survey_id)):
+        types.setdefault(qtype, []).append(qid)
+
+    def answers_of_survey(stmt: Any, answer: Any = A) -> Any:
+        # A full rebuild selects answers by question id (questions belong to one survey): no join to
+        # responses, which halves the time on SQLite. A refresh needs the day, so it joins.
+        if ranges is None:
+            return stmt.where(answer.question_id.in_([q for ids in types.values() for q in ids]))
+        return stmt.join(R, R.id == answer.response_id).where(*where)
+
     resp_rows = session.execute(
-        select(R.id, R.submitted_on, R.site_id, R.department_id, cast(R.segment, Text), *numeric)
-        .select_from(R).outerjoin(A, A.response_id == R.id).outerjoin(Q, Q.id == A.question_id)
-        .where(*where).group_by(R.id).order_by(R.id)
+        select(R.id, R.submitted_on, R.site_id, R.department_id, cast(R.segment, Text)).where(*where).order_by(R.id)
     ).all()
     n_resp = len(resp_rows)
-    cols: list[Any] = list(zip(*resp_rows, strict=True)) if resp_rows else [() for _ in range(5 + len(numeric))]
+    cols: list[Any] = list(zip(*resp_rows, strict=True)) if resp_rows else [() for _ in range(5)]
     resp_ids = np.fromiter(cols[0], dtype=np.int64, count=n_resp)
     day_index: dict[Any, int] = {}
     seg_index: dict[Any, int] = {}
@@ -112,8 +107,31 @@ def load_cells(session: Session, survey_id: int, ranges: list[tuple[date, date]]
     resp_site = np.fromiter((-1 if x is None else x for x in cols[2]), dtype=np.int64, count=n_resp)
     resp_dep = np.fromiter((-1 if x is None else x for x in cols[3]), dtype=np.int64, count=n_resp)
     resp_seg = _codes(list(cols[4]), seg_index)
-    resp_numeric = np.column_stack([np.fromiter(c, dtype=np.float64, count=n_resp) for c in cols[5:]]) \
-        if n_resp else np.zeros((0, len(numeric)))
+
+    n = A.number
+
+    def of(qtype: str) -> Any:
+        return A.question_id.in_(types.get(qtype) or [-1])
+
+    numeric = (
+        _count(and_(of("nps"), n.is_not(None))),
+        _count(and_(of("nps"), n >= 9)),
+        _count(and_(of("nps"), n <= 6)),
+        _count(and_(of("csat"), n.is_not(None))),
+        _count(and_(of("csat"), n >= 4)),
+        _count(and_(of("ces"), n.is_not(None))),
+        _sum(and_(of("ces"), n.is_not(None)), n),
+        _count(and_(of("rating"), n.is_not(None))),
+        _sum(and_(of("rating"), n.is_not(None)), n),
+        _count(A.text_state != "none"),
+    )
+    num_rows = session.execute(
+        answers_of_survey(select(A.response_id, *numeric).select_from(A)).group_by(A.response_id)
+    ).all()
+    resp_numeric = np.zeros((n_resp, len(numeric)))
+    if num_rows:
+        table = np.asarray(num_rows, dtype=np.float64)
+        resp_numeric[np.searchsorted(resp_ids, table[:, 0].astype(np.int64))] = table[:, 1:]
 
     topic_index: dict[Any, int] = {ALL: 0}
     model_index: dict[Any, int] = {}
@@ -147,22 +165,20 @@ def load_cells(session: Session, survey_id: int, ranges: list[tuple[date, date]]
         parts.append((idx, topics, models, values))
 
     # Cells 2: comment sentiment (topic "*"). Comments without text carry no sentiment.
-    sentiment_part(session.execute(
+    sentiment_part(session.execute(answers_of_survey(
         select(A.response_id, TA.sentiment_label, TA.sentiment_score, cast(TA.urgent, Integer),
                TA.model_name, TA.model_version)
-        .select_from(TA).join(A, A.id == TA.answer_id).join(R, R.id == A.response_id)
-        .where(*where, TA.no_text.is_(False))
-    ).all(), None, comments=False)
+        .select_from(TA).join(A, A.id == TA.answer_id).where(TA.no_text.is_(False))
+    )).all(), None, comments=False)
 
     # Cells 3: tagged comments per topic, with the tag's aspect sentiment (else the comment's).
-    tag_rows = session.execute(
+    tag_rows = session.execute(answers_of_survey(
         select(A.response_id, func.coalesce(TT.sentiment_label, TA.sentiment_label),
                func.coalesce(TT.sentiment_score, TA.sentiment_score), cast(TA.urgent, Integer),
                TA.model_name, TA.model_version, TT.topic)
         .select_from(TT).join(TA, TA.id == TT.analysis_id).join(A, A.id == TA.answer_id)
-        .join(R, R.id == A.response_id)
-        .where(*where, TT.source == "taxonomy")
-    ).all()
+        .where(TT.source == "taxonomy")
+    )).all()
     tag_topics = _codes([r[6] for r in tag_rows], topic_index)
     sentiment_part([r[:6] for r in tag_rows], tag_topics, comments=True)
 

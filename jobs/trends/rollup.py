@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jobs.trends import stats
-from jobs.trends.cells import FIELDS, Cells, F
+from jobs.trends.cells import Cells, F
 from jobs.trends.periods import PERIOD_KINDS, period_start
 from models.trend import ALL
 
@@ -68,51 +68,69 @@ def _segment_dimensions(cells: Cells) -> list[tuple[str, npt.NDArray[np.int64], 
     return dims
 
 
+def _group_sum(
+    keys: npt.NDArray[np.int64], values: npt.NDArray[np.float64], per_model: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Sum rows of `values` and `per_model` that share a key (keys come back sorted)."""
+    groups, inverse = np.unique(keys, return_inverse=True)
+    inverse = inverse.ravel()
+    n = len(groups)
+    summed = np.column_stack(
+        [np.bincount(inverse, weights=values[:, j], minlength=n) for j in range(values.shape[1])]
+    ).astype(np.float64, copy=False)
+    models = np.column_stack(
+        [np.bincount(inverse, weights=per_model[:, j], minlength=n) for j in range(per_model.shape[1])]
+    ).astype(np.float64, copy=False)
+    return groups, summed, models
+
+
 def rollup(
     cells: Cells, periods: set[tuple[str, date]] | None = None
 ) -> tuple[dict[RowKey, list[float]], dict[RowKey, tuple[str, str, int]]]:
-    """Sum cells into rows (only `periods` when given). Returns sums and, per row, (model, version, #models)."""
+    """Sum cells into rows (only `periods` when given). Returns sums and, per row, (model, version, #models).
+
+    Cells are first summed per day × segment × topic; weeks and months are then summed from those
+    day groups, which are far fewer than cells.
+    """
     sums: dict[RowKey, list[float]] = {}
     models: dict[RowKey, tuple[str, str, int]] = {}
     if not len(cells):
         return sums, models
     values = cells.values
-    n_topics, n_models = len(cells.topics), max(len(cells.models), 1)
+    n_topics, n_models, n_days = len(cells.topics), max(len(cells.models), 1), len(cells.days)
     analyses = values[:, [F["sentiment_negative"], F["sentiment_neutral"], F["sentiment_positive"]]].sum(axis=1)
+    # Analyses per model as extra columns, so they are summed like any other figure.
+    cell_models = np.zeros((len(cells), n_models))
+    has_model = cells.model >= 0
+    cell_models[np.nonzero(has_model)[0], cells.model[has_model]] = analyses[has_model]
     cell_day = cells.resp_day[cells.resp_index]
-    dims = [(t, codes[cells.resp_index], names) for t, codes, names in _segment_dimensions(cells)]
-    for kind in PERIOD_KINDS:
-        start_of_day, start_values = _factorize([period_start(kind, d) for d in cells.days])
-        start_codes = start_of_day[cell_day]
-        wanted = None
-        if periods is not None:
-            wanted = np.array([(kind, s) in periods for s in start_values], dtype=bool)[start_codes]
-        for seg_type, seg_codes, seg_names in dims:
-            mask = seg_codes >= 0
-            if wanted is not None:
-                mask &= wanted
-            if not mask.any():
-                continue
-            combined = (start_codes[mask] * len(seg_names) + seg_codes[mask]) * n_topics + cells.topic[mask]
-            groups, inverse = np.unique(combined, return_inverse=True)
-            inverse = inverse.ravel()
-            block = np.column_stack(
-                [np.bincount(inverse, weights=values[mask, j], minlength=len(groups)) for j in range(len(FIELDS))]
-            )
-            mcodes = cells.model[mask]
-            has_model = mcodes >= 0
-            per_model = np.bincount(
-                inverse[has_model] * n_models + mcodes[has_model], weights=analyses[mask][has_model],
-                minlength=len(groups) * n_models,
-            ).reshape(len(groups), n_models)
+    starts = {kind: _factorize([period_start(kind, d) for d in cells.days]) for kind in PERIOD_KINDS}
+    for seg_type, resp_codes, seg_names in _segment_dimensions(cells):
+        seg_codes = resp_codes[cells.resp_index]
+        mask = seg_codes >= 0
+        if not mask.any():
+            continue
+        day_keys = (seg_codes[mask] * n_topics + cells.topic[mask]) * n_days + cell_day[mask]
+        day_groups, day_values, day_models = _group_sum(day_keys, values[mask], cell_models[mask])
+        g_rest, g_day = np.divmod(day_groups, n_days)
+        for kind in PERIOD_KINDS:
+            start_of_day, start_values = starts[kind]
+            if kind == "day":
+                groups, block, per_model, n_starts = day_groups, day_values, day_models, n_days
+            else:
+                n_starts = len(start_values)
+                groups, block, per_model = _group_sum(g_rest * n_starts + start_of_day[g_day], day_values, day_models)
+            rest, start_codes = np.divmod(groups, n_starts)
+            seg_of, topic_of = np.divmod(rest, n_topics)
+            start_list = start_codes.tolist() if kind != "day" else None
             block_rows = block.tolist()
             best = per_model.argmax(axis=1).tolist()
-            used = np.count_nonzero(per_model, axis=1).tolist()
-            for g, code in enumerate(groups.tolist()):
-                rest, topic_code = divmod(code, n_topics)
-                start_code, seg_code = divmod(rest, len(seg_names))
-                key: RowKey = (kind, start_values[start_code], seg_type, seg_names[seg_code],
-                               cells.topics[topic_code])
+            used = np.count_nonzero(per_model > 0, axis=1).tolist()
+            for g, (seg_code, topic_code) in enumerate(zip(seg_of.tolist(), topic_of.tolist(), strict=True)):
+                start = cells.days[start_codes[g]] if start_list is None else start_values[start_list[g]]
+                if periods is not None and (kind, start) not in periods:
+                    continue
+                key: RowKey = (kind, start, seg_type, seg_names[seg_code], cells.topics[topic_code])
                 sums[key] = block_rows[g]
                 if used[g]:
                     name, version = cells.models[best[g]]
