@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Integer, Text, and_, case, cast, false, func, literal, or_, select
+from sqlalchemy import Integer, Text, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from models.analysis import TextAnalysis, TopicTag
@@ -83,7 +83,7 @@ def load_cells(session: Session, survey_id: int, ranges: list[tuple[date, date]]
     R, A, TA, TT = Response, Answer, TextAnalysis, TopicTag
     where = [R.survey_id == survey_id]
     if ranges is not None:
-        where.append(or_(false(), *(and_(R.submitted_on >= a, R.submitted_on < b) for a, b in ranges)))
+        where.append(or_(*(and_(R.submitted_on >= a, R.submitted_on < b) for a, b in ranges)))
     types: dict[str, list[int]] = {}
     for qid, qtype in session.execute(select(Question.id, Question.type).where(Question.survey_id == survey_id)):
         types.setdefault(qtype, []).append(qid)
