@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app, g
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import make_engine, make_session_factory
@@ -47,8 +48,16 @@ class Database:
 
     def _close(self, _exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
-        if session is not None:
+        if session is None:
+            return
+        try:
             session.close()
+        except DBAPIError as exc:
+            # The server went away after the response was made (restart, failover): closing rolls back
+            # on a dead connection. SQLAlchemy has already invalidated it; the response stands.
+            if not exc.connection_invalidated:
+                raise
+            current_app.logger.warning("database connection lost while closing the request's session")
 
 
 db = Database()
