@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
 from models.settings import Settings, load_settings
 from survey_app.extensions import csrf, db
@@ -77,7 +77,9 @@ def _register_errors(app: Flask) -> None:
         (503, "Temporarily unavailable", "We could not save this right now. Please try again in a minute."),
     ):
         app.register_error_handler(code, _error_page(code, title, message))
-    app.register_error_handler(DBAPIError, _database_unavailable)
+    # Connection trouble only: other database errors (bad data, a constraint) are bugs, not "try again".
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)
 
 
 def _database_unavailable(exc: DBAPIError) -> ResponseReturnValue:

@@ -25,7 +25,14 @@ class AlreadyAnswered(Exception):
     """The invitation was used by another submission (perhaps a second click a moment earlier)."""
 
 
+def _usable(key: str, max_length: int) -> bool:
+    # PostgreSQL refuses NUL in text (a DataError, not "no such row"): such a link is simply unknown.
+    return bool(key) and len(key) <= max_length and "\x00" not in key
+
+
 def survey_by_slug(session: Session, slug: str) -> Survey | None:
+    if not _usable(slug, TOKEN_MAX):
+        return None
     return session.scalars(
         select(Survey).where(Survey.slug == slug).options(selectinload(Survey.questions))
     ).one_or_none()
@@ -41,7 +48,7 @@ def invitation_by_token(session: Session, token: str) -> Invitation | None:
 
 
 def site_link_by_code(session: Session, code: str) -> SiteLink | None:
-    if not code or len(code) > 40:
+    if not _usable(code, 40):
         return None
     return session.scalars(select(SiteLink).where(SiteLink.code == code)).one_or_none()
 

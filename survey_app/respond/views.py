@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from models import Invitation, Question, SiteLink, Survey
@@ -165,7 +165,8 @@ def _error(exc: HTTPException) -> ResponseReturnValue:
                            survey=None, languages=[]), code
 
 
-@bp.errorhandler(DBAPIError)
+@bp.errorhandler(OperationalError)
+@bp.errorhandler(InterfaceError)
 def _database_unavailable(exc: DBAPIError) -> ResponseReturnValue:
     """The database went away (restart, failover, locked too long): nothing half-written is kept, and
     the respondent gets a 503 to try again — with the form and everything typed when we got that far."""
