@@ -64,7 +64,7 @@ def _insert_alerts(session: Session, values: list[dict[str, Any]]) -> int:
 
 def raise_urgent_alerts(session: Session, now: datetime) -> int:
     """One alert per urgent worker answer (recent ones), never a second one for the same answer."""
-    key = literal("urgent:") + cast(TextAnalysis.answer_id, String)
+    key = literal(urgent_alert_key(0).removesuffix("0")) + cast(TextAnalysis.answer_id, String)
     rows = session.execute(
         select(TextAnalysis.answer_id, TextAnalysis.redacted_text, TextAnalysis.urgency_reason,
                TextAnalysis.urgency_score, Response.id.label("response_id"), Response.submitted_on,
