@@ -296,6 +296,8 @@ def main() -> None:
             "ceiling_per_s", "ratio_to_ceiling"]
     result = {
         "machine": machine_info(),
+        # Other work on the machine moves these figures a lot: keep the load next to them.
+        "load_average_1_5_15_min": [round(x, 2) for x in os.getloadavg()],
         "setup": {
             "server": {label: f"gunicorn -k gthread -w {v['workers']} --threads {v['threads']}"
                        for label, v in ((k, server_setup(k)) for k in SERVER)},
