@@ -191,15 +191,15 @@ def gunicorn(tmp_path: Path) -> Iterator[int]:
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 c.request("GET", "/livez")
-                status = c.getresponse().status
-                c.close()
-                if status == 200:
+                if c.getresponse().status == 200:
                     break
             except OSError:
                 time.sleep(0.2)
+            finally:
+                c.close()  # also when the server is not up yet: an unclosed socket is a warning, an error here
         else:
             pytest.fail("gunicorn did not start")
         yield port
