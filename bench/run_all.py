@@ -83,15 +83,21 @@ def _fmt(v: Any) -> str:
 
 
 def main() -> None:
+    """`python -m bench.run_all [NAME ...] [--collect]`: run all (or the named) benchmarks; --collect only
+    re-renders RESULTS.md from the JSON files already in bench/results/."""
     RESULTS.mkdir(exist_ok=True)
-    only = set(sys.argv[1:])
+    collect = "--collect" in sys.argv
+    only = {a for a in sys.argv[1:] if not a.startswith("--")}
     summary: dict[str, Any] = {"machine": machine_info(), "benchmarks": {}}
     for module, filename, title in BENCHMARKS:
         if only and module.split(".")[-1] not in only:
             continue
-        print(f"== {module}", flush=True)
-        ok, seconds, tail = run(module)
-        print(tail[-1500:], flush=True)
+        if collect:
+            ok, seconds, tail = (RESULTS / filename).exists(), 0.0, "not run (--collect)"
+        else:
+            print(f"== {module}", flush=True)
+            ok, seconds, tail = run(module)
+            print(tail[-1500:], flush=True)
         entry: dict[str, Any] = {"title": title, "ok": ok, "seconds": round(seconds, 1)}
         path = RESULTS / filename
         if path.exists():
