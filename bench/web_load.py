@@ -105,7 +105,7 @@ def free_port() -> int:
 def prepare_database(url: str) -> str:
     """Migrate and create a survey with NPS, CSAT and a comment; return its slug."""
     sys.path.insert(0, str(ROOT))
-    from heedful.migrate import upgrade
+    from migrations.runner import upgrade
     from models import Question, Survey
     from models.db import make_engine, make_session_factory
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from heedful.migrate import current_revision, downgrade, upgrade
+from migrations.runner import current_revision, downgrade, upgrade
 from models.settings import load_settings
 
 

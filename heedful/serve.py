@@ -10,7 +10,7 @@ import time
 
 import click
 
-from heedful.migrate import check_schema_current
+from migrations.runner import check_schema_current
 from models.db import check_connection, make_engine
 from models.settings import load_settings
 

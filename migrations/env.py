@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from the caller (heedful.migrate), never from an ini file."""
+"""Alembic environment: the URL comes from the caller (migrations.runner), never from an ini file."""
 
 from __future__ import annotations
 

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import click
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
-import migrations
+from migrations.runner import check_schema_current
 from models import Survey
-from models.db import check_connection, make_engine, make_session_factory
-from models.settings import ConfigError, load_settings
+from models.db import make_engine, make_session_factory
+from models.settings import load_settings
 from survey_app.demo.seed import DEFAULT_RESPONSES, DEFAULT_SEED, DEMO_USERS, DemoError, seed_demo
 
 
@@ -46,7 +42,7 @@ def seed_cmd(responses: int, if_empty: bool, seed: int) -> None:
         )
     engine = make_engine(settings.database_url)
     try:
-        check_schema_current(engine)
+        check_schema_current(settings.database_url)
         started = time.perf_counter()
         with make_session_factory(engine)() as session, session.begin():
             if if_empty and session.scalar(select(Survey.id).limit(1)) is not None:
@@ -59,21 +55,3 @@ def seed_cmd(responses: int, if_empty: bool, seed: int) -> None:
         raise click.ClickException(str(exc)) from None
     finally:
         engine.dispose()
-
-
-def check_schema_current(engine: Engine) -> None:
-    """Stop with one line unless the schema is at the newest migration.
-
-    The same check as heedful.migrate.check_schema_current, which survey_app may not import
-    (the import direction runs heedful → survey_app).
-    """
-    check_connection(engine)
-    config = Config()
-    config.set_main_option("script_location", str(Path(migrations.__file__).resolve().parent))
-    head = ScriptDirectory.from_config(config).get_current_head()
-    with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-    if current != head:
-        raise ConfigError(
-            f"the database schema is at {current or 'base (empty)'}, not {head}: run `heedful db upgrade`"
-        )

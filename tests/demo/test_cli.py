@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
 from heedful.cli import cli
-from heedful.migrate import upgrade
+from migrations.runner import upgrade
 from models import Response, Survey, User
 from models.db import make_engine
 from models.settings import ConfigError

@@ -14,7 +14,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 import models
-from heedful.migrate import check_schema_current, current_revision, downgrade, upgrade
+from migrations.runner import check_schema_current, current_revision, downgrade, upgrade
 from models.db import make_engine
 from models.settings import ConfigError
 

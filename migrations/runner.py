@@ -1,4 +1,7 @@
-"""Run Alembic from code, and refuse clearly to touch a database newer than this code."""
+"""Run Alembic from code, and refuse clearly to touch a database newer than this code.
+
+Lives beside the migrations so every entry point (the heedful CLI, the demo seed, benchmarks) shares it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from alembic.script import ScriptDirectory
 from models.db import check_connection, make_engine
 from models.settings import ConfigError
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent
 
 
 def alembic_config(url: str) -> Config:
