@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Float, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Float, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -44,14 +45,22 @@ class TrendRow(Base):
     csat_high: Mapped[float | None] = mapped_column(Float)
     ces_n: Mapped[int] = mapped_column(default=0)
     ces_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    ces_sumsq: Mapped[float] = mapped_column(Float, default=0.0)
     ces_mean: Mapped[float | None] = mapped_column(Float)
+    ces_low: Mapped[float | None] = mapped_column(Float)
+    ces_high: Mapped[float | None] = mapped_column(Float)
     rating_n: Mapped[int] = mapped_column(default=0)
     rating_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    rating_sumsq: Mapped[float] = mapped_column(Float, default=0.0)
     rating_mean: Mapped[float | None] = mapped_column(Float)
+    rating_low: Mapped[float | None] = mapped_column(Float)
+    rating_high: Mapped[float | None] = mapped_column(Float)
     sentiment_negative: Mapped[int] = mapped_column(default=0)
     sentiment_neutral: Mapped[int] = mapped_column(default=0)
     sentiment_positive: Mapped[int] = mapped_column(default=0)
     sentiment_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    # Σx² next to Σx: weeks and months are summed from day rows, and their intervals need both.
+    sentiment_sumsq: Mapped[float] = mapped_column(Float, default=0.0)
     sentiment_mean: Mapped[float | None] = mapped_column(Float)
     sentiment_low: Mapped[float | None] = mapped_column(Float)
     sentiment_high: Mapped[float | None] = mapped_column(Float)
@@ -63,6 +72,9 @@ class TrendRow(Base):
     significant: Mapped[bool] = mapped_column(default=False)
     model_name: Mapped[str | None] = mapped_column(String(200))
     model_version: Mapped[str | None] = mapped_column(String(80))
+    # Analyses behind the row per model, [[name, version, count], ...]: lets a week or month attribute
+    # its model from its day rows alone.
+    model_counts: Mapped[list[Any] | None] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

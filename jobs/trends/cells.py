@@ -24,14 +24,15 @@ from models.survey import Question
 from models.trend import ALL
 
 # Metric columns of a cell, in this order; every one is a plain sum.
+# Each is also a TrendRow column, so day rows read back from the table can be summed into weeks and months.
 FIELDS = (
     "responses", "comments", "nps_n", "nps_promoters", "nps_detractors", "csat_n", "csat_satisfied",
-    "ces_n", "ces_sum", "rating_n", "rating_sum", "sentiment_negative", "sentiment_neutral",
-    "sentiment_positive", "sentiment_sum", "sentiment_sumsq", "urgent",
+    "ces_n", "ces_sum", "ces_sumsq", "rating_n", "rating_sum", "rating_sumsq", "sentiment_negative",
+    "sentiment_neutral", "sentiment_positive", "sentiment_sum", "sentiment_sumsq", "urgent",
 )
 F = {name: i for i, name in enumerate(FIELDS)}
 NUMERIC = ("nps_n", "nps_promoters", "nps_detractors", "csat_n", "csat_satisfied", "ces_n", "ces_sum",
-           "rating_n", "rating_sum")
+           "ces_sumsq", "rating_n", "rating_sum", "rating_sumsq")
 LABEL_FIELD = {"negative": F["sentiment_negative"], "neutral": F["sentiment_neutral"],
                "positive": F["sentiment_positive"]}
 
@@ -121,8 +122,10 @@ def load_cells(session: Session, survey_id: int, ranges: list[tuple[date, date]]
         _count(and_(of("csat"), n >= 4)),
         _count(and_(of("ces"), n.is_not(None))),
         _sum(and_(of("ces"), n.is_not(None)), n),
+        _sum(and_(of("ces"), n.is_not(None)), n * n),
         _count(and_(of("rating"), n.is_not(None))),
         _sum(and_(of("rating"), n.is_not(None)), n),
+        _sum(and_(of("rating"), n.is_not(None)), n * n),
         _count(A.text_state != "none"),
     )
     num_rows = session.execute(

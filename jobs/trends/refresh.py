@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from jobs.context import JobContext
 from jobs.runs import RunStats, recorded_run, with_retry
-from jobs.trends.cells import load_cells
+from jobs.trends.cells import FIELDS, load_cells
 from jobs.trends.periods import covering_ranges, next_start, previous_start, touched_periods
-from jobs.trends.rollup import RowKey, change, figures, rollup
+from jobs.trends.rollup import RowKey, block_figures, change, concat, day_rows, period_rows, stored_block
 from models.pipeline import PipelineRun
 from models.queue import mark_trend_dirty
 from models.response import Response
@@ -59,13 +59,44 @@ def _prev_key(key: RowKey) -> RowKey:
     return (key[0], previous_start(key[0], key[1]), key[2], key[3], key[4])
 
 
-def recompute(session: Session, survey_id: int, periods: set[tuple[str, date]] | None, stamp: datetime) -> int:
-    """Recompute the survey's rows for `periods` (None: every period) and return how many were written."""
-    if periods is not None and not periods:
+def _stored_day_rows(
+    session: Session, survey_id: int, ranges: list[tuple[date, date]], skip: set[date]
+) -> list[tuple[RowKey, list[float], list[Any] | None]]:
+    """The survey's stored day rows in the [start, end) ranges, except the days in `skip`."""
+    columns = [TrendRow.period_start, TrendRow.segment_type, TrendRow.segment_value, TrendRow.topic,
+               *(getattr(TrendRow, f) for f in FIELDS), TrendRow.model_counts]
+    out: list[tuple[RowKey, list[float], list[Any] | None]] = []
+    for start, end in ranges:
+        stmt = select(*columns).where(
+            TrendRow.period_type == "day", TrendRow.period_start >= start, TrendRow.period_start < end,
+            TrendRow.survey_id == survey_id,
+        )
+        for row in session.execute(stmt):
+            if row[0] in skip:
+                continue
+            out.append((("day", row[0], row[1], row[2], row[3]), list(row[4:-1]), row[-1]))
+    return out
+
+
+def recompute(session: Session, survey_id: int, days: set[date] | None, stamp: datetime) -> int:
+    """Recompute the survey's rows of `days` and their weeks and months (None: every period).
+
+    Day rows come from the answers of those days; weeks and months are summed from day rows: the
+    recomputed ones plus, in a refresh, the stored rows of the periods' other days (kept exact by the
+    dirty-day queue: every change to a day's answers queues that day).
+    """
+    if days is not None and not days:
         return 0
-    cells = load_cells(session, survey_id, None if periods is None else covering_ranges(periods))
-    sums, models = rollup(cells, periods)
-    rows = {key: figures(total, models.get(key)) for key, total in sums.items()}
+    periods = None if days is None else touched_periods(days)
+    cells = load_cells(session, survey_id, None if days is None else covering_ranges({("day", d) for d in days}))
+    fresh = day_rows(cells)
+    base = fresh
+    if periods is not None and days is not None:
+        longer = {p for p in periods if p[0] != "day"}
+        base = concat([fresh, stored_block(_stored_day_rows(session, survey_id, covering_ranges(longer), days))])
+    rows = block_figures(fresh)
+    for kind in ("week", "month"):
+        rows.update(block_figures(period_rows(base, kind, periods)))
     computed = periods if periods is not None else {(k[0], k[1]) for k in rows}
     before = {(k, previous_start(k, s)) for k, s in computed} - computed
     stored_prev = _stored_rows(session, survey_id, before)
@@ -173,8 +204,7 @@ def refresh_trends(ctx: JobContext) -> RunStats:
                     if not days:
                         return 0, 0
                     s.execute(delete(TrendDirty).where(TrendDirty.survey_id == survey_id, TrendDirty.day.in_(days)))
-                    periods = touched_periods(days)
-                    return recompute(s, survey_id, periods, ctx.now()), len(periods)
+                    return recompute(s, survey_id, days, ctx.now()), len(touched_periods(days))
 
             written, n_periods = with_retry(one, f"trends: survey {survey_id}")
             run.processed += written

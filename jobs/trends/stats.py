@@ -18,6 +18,9 @@ _T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2
         2.045, 2.042)
 
 
+_CANCEL = 1e-9
+
+
 def t95(df: int) -> float:
     if df < 1:
         raise ValueError("t quantile needs at least one degree of freedom")
@@ -68,7 +71,11 @@ def mean_ci(n: int, total: float, total_sq: float) -> MeanEstimate:
     mean = total / n
     if n < 2:
         return MeanEstimate(mean, None, None)
-    var = max((total_sq - n * mean * mean) / (n - 1), 0.0)
+    spread = total_sq - n * mean * mean
+    # Σx² − n·mean² cancels: equal values leave rounding noise whose size depends on the order the sums
+    # were added in (a week summed from stored days or from fresh ones). Noise is not spread: a
+    # zero-variance period must stay zero (no interval width, no z test) however it was summed.
+    var = spread / (n - 1) if spread > _CANCEL * total_sq else 0.0
     half = t95(n - 1) * math.sqrt(var / n)
     return MeanEstimate(mean, mean - half, mean + half)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:24:31.047750
+Create Date: 2026-11-25 23:43:51.425442
 """
 from __future__ import annotations
 
@@ -97,14 +97,21 @@ def upgrade() -> None:
     sa.Column('csat_high', sa.Float(), nullable=True),
     sa.Column('ces_n', sa.Integer(), nullable=False),
     sa.Column('ces_sum', sa.Float(), nullable=False),
+    sa.Column('ces_sumsq', sa.Float(), nullable=False),
     sa.Column('ces_mean', sa.Float(), nullable=True),
+    sa.Column('ces_low', sa.Float(), nullable=True),
+    sa.Column('ces_high', sa.Float(), nullable=True),
     sa.Column('rating_n', sa.Integer(), nullable=False),
     sa.Column('rating_sum', sa.Float(), nullable=False),
+    sa.Column('rating_sumsq', sa.Float(), nullable=False),
     sa.Column('rating_mean', sa.Float(), nullable=True),
+    sa.Column('rating_low', sa.Float(), nullable=True),
+    sa.Column('rating_high', sa.Float(), nullable=True),
     sa.Column('sentiment_negative', sa.Integer(), nullable=False),
     sa.Column('sentiment_neutral', sa.Integer(), nullable=False),
     sa.Column('sentiment_positive', sa.Integer(), nullable=False),
     sa.Column('sentiment_sum', sa.Float(), nullable=False),
+    sa.Column('sentiment_sumsq', sa.Float(), nullable=False),
     sa.Column('sentiment_mean', sa.Float(), nullable=True),
     sa.Column('sentiment_low', sa.Float(), nullable=True),
     sa.Column('sentiment_high', sa.Float(), nullable=True),
@@ -115,6 +122,7 @@ def upgrade() -> None:
     sa.Column('significant', sa.Boolean(), nullable=False),
     sa.Column('model_name', sa.String(length=200), nullable=True),
     sa.Column('model_version', sa.String(length=80), nullable=True),
+    sa.Column('model_counts', sa.JSON(), nullable=True),
     sa.Column('computed_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_trend_rows')),
     sa.UniqueConstraint('period_type', 'period_start', 'survey_id', 'segment_type', 'segment_value', 'topic', name=op.f('uq_trend_rows_period_type_period_start_survey_id_segment_type_segment_value_topic'))

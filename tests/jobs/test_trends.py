@@ -16,7 +16,7 @@ from jobs.cli import trends_cli
 from jobs.context import JobContext
 from jobs.scoring import score_pending
 from jobs.trends.refresh import rebuild_trends, refresh_trends
-from models import Response, Survey, Taxonomy, TrendDirty, TrendRow
+from models import Answer, Response, Survey, Taxonomy, TextAnalysis, TrendDirty, TrendRow
 from models.queue import mark_trend_dirty
 from tests.factories import make_department, make_response, make_site, make_survey
 from tests.jobs.conftest import TAXONOMY_YAML
@@ -74,6 +74,11 @@ def test_figures_per_period_segment_and_topic(db_session: Session, job_ctx: JobC
     assert day["nps_low"] < 25.0 < day["nps_high"]
     assert day["csat"] == pytest.approx(50.0) and day["csat_low"] < 50.0 < day["csat_high"]
     assert day["ces_mean"] == pytest.approx(15 / 4) and day["rating_mean"] == pytest.approx(13 / 4)
+    # t interval from Σx and Σx²: CES 2, 3, 6, 4 → s² = 35/12, half-width t(3)·s/2.
+    assert (day["ces_sumsq"], day["rating_sumsq"]) == (65.0, 51.0)
+    assert day["ces_high"] - day["ces_mean"] == pytest.approx(3.182 * (35 / 12) ** 0.5 / 2)
+    assert day["rating_low"] < 13 / 4 < day["rating_high"]
+    assert day["model_counts"] == [["stub-sentiment+stub-encoder", "v1", 3]]
     assert (day["sentiment_positive"], day["sentiment_negative"], day["sentiment_neutral"]) == (1, 2, 0)
     assert day["sentiment_mean"] == pytest.approx((0.8 - 0.7 - 0.7) / 3)
     assert (day["model_name"], day["model_version"]) == ("stub-sentiment+stub-encoder", "v1")
@@ -81,6 +86,8 @@ def test_figures_per_period_segment_and_topic(db_session: Session, job_ctx: JobC
     week = rows[("week", MONDAY, "*", "*", "*")]
     month = rows[("month", date(2024, 6, 1), "*", "*", "*")]
     assert week["responses"] == month["responses"] == 4 and week["nps"] == day["nps"]
+    for column in ("sentiment_sumsq", "sentiment_low", "ces_low", "rating_high", "model_counts"):
+        assert week[column] == month[column] == day[column], column
 
     site = rows[("day", MONDAY + timedelta(days=1), "site", str(north.id), "*")]
     assert (site["responses"], site["nps"]) == (2, 100.0)
@@ -173,4 +180,30 @@ def test_incremental_refresh_equals_full_rebuild(
     full = _rows(db_session, survey.id)
     assert incremental.keys() == full.keys()
     for key, row in full.items():
+        # Per-model analysis counts are compared exactly (approx does not take nested lists).
+        assert incremental[key].pop("model_counts") == row.pop("model_counts"), key
         assert incremental[key] == pytest.approx(row), key
+
+
+def test_week_model_attribution_is_summed_from_day_rows(db_session: Session, job_ctx: JobContext) -> None:
+    survey = _survey(db_session)
+    for offset, text in ((0, "great staff"), (0, "late parcel"), (1, "rude courier")):
+        make_response(db_session, survey, {"nps": 9, "why": text}, day=MONDAY + timedelta(days=offset))
+    score_pending(job_ctx)
+    rebuild_trends(job_ctx)
+    # Tuesday's comment is re-scored by a newer model; only Tuesday is queued.
+    tuesday = db_session.scalars(
+        select(TextAnalysis).join(Answer, Answer.id == TextAnalysis.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.survey_id == survey.id, Response.submitted_on == MONDAY + timedelta(days=1))
+    ).one()
+    tuesday.model_version = "v2"
+    mark_trend_dirty(db_session, survey.id, MONDAY + timedelta(days=1))
+    db_session.flush()
+    refresh_trends(job_ctx)
+    week = _rows(db_session, survey.id)[("week", MONDAY, "*", "*", "*")]
+    assert (week["model_version"], week["responses"], week["nps_n"]) == ("v1 (+1 older)", 3, 3)
+    assert week["model_counts"] == [["stub-sentiment+stub-encoder", "v2", 1], ["stub-sentiment+stub-encoder", "v1", 2]]
+    incremental = _rows(db_session, survey.id)
+    rebuild_trends(job_ctx, survey_id=survey.id)
+    assert _rows(db_session, survey.id) == incremental
