@@ -44,6 +44,8 @@ __all__ = [
 LABELS: tuple[SentimentLabel, SentimentLabel, SentimentLabel] = ("negative", "neutral", "positive")
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 HEAD_FILE = "sentiment_head.npz"
+# The encoder + logistic-regression head, still selectable when LoRA weights ship as the default.
+DEFAULT_LR_SENTIMENT_MODEL = "default-lr"
 CARD_FILE = "sentiment_head.json"
 # An answer is "mixed" when one sentence is at least this positive and another at least this negative.
 MIXED_MARGIN = 0.5
@@ -350,6 +352,12 @@ def _folder_fingerprint(name: str) -> str:
 def load_sentiment_model(settings: NLPSettings, encoder: Encoder | None = None) -> SentimentModel:
     """Load the configured sentiment model now (fail fast); share `encoder` with the topic tagger."""
     if settings.sentiment_model == DEFAULT_SENTIMENT_MODEL:
+        from nlp.lora_sentiment import LoRASentimentModel, lora_weights_present
+
+        if lora_weights_present():
+            # A private, adapter-merged copy of the encoder; the shared `encoder` stays as it is.
+            return LoRASentimentModel(batch_size=settings.batch_size, threads=settings.threads).load()
+    if settings.sentiment_model in (DEFAULT_SENTIMENT_MODEL, DEFAULT_LR_SENTIMENT_MODEL):
         enc = encoder or Encoder(
             EncoderConfig(
                 model=settings.encoder,

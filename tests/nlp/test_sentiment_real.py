@@ -22,7 +22,7 @@ def real_encoder() -> Encoder:
 
 @pytest.fixture(scope="session")
 def default_model(real_encoder: Encoder) -> HeadSentimentModel:
-    model = load_sentiment_model(NLPSettings(), encoder=real_encoder)
+    model = load_sentiment_model(NLPSettings(sentiment_model="default-lr"), encoder=real_encoder)
     assert isinstance(model, HeadSentimentModel)
     return model
 
