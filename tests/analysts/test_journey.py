@@ -5,7 +5,6 @@ Screenshots go to artifacts/screenshots/analysts-*.png.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -23,21 +22,19 @@ from survey_app import create_app
 from survey_app.auth.services import create_user
 from tests.analysts.factories import make_comment, make_trend
 from tests.factories import make_site, make_survey
+from tests.live import chromium, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PASSWORD = "correct horse battery"
 RECEIPT = "HF-JRNY-0001"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    waitress = pytest.importorskip("waitress")
     tmp = tmp_path_factory.mktemp("journey")
     url = f"sqlite:///{tmp / 'journey.db'}"
     engine = make_engine(url)
@@ -74,23 +71,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     settings = load_settings({"HEEDFUL_ENV": "testing", "HEEDFUL_SECRET_KEY": "journey-secret",
                               "HEEDFUL_INSTANCE_PATH": str(tmp / "instance"), "HEEDFUL_DATABASE_URL": url})
     app = create_app({}, settings=settings)  # CSRF on, as deployed
-    srv = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield {"base": f"http://127.0.0.1:{srv.effective_port}", "engine": engine, **seeded}
-    srv.close()
+    with serve(app) as base:
+        yield {"base": base, "engine": engine, **seeded}
     engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
 def shot(page: Any, name: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from models.db import make_engine
 from models.settings import load_settings
 from survey_app import create_app
 from tests.factories import make_site, make_survey
+from tests.live import chromium, serve
 from tests.respond.conftest import customer_questions, worker_questions
 from tests.respond.helpers import make_site_link
 
@@ -31,13 +31,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SHOTS = ROOT / "artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    waitress = pytest.importorskip("waitress")
     tmp = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{tmp / 'browser.db'}"
     engine = make_engine(url)
@@ -55,23 +52,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     settings = load_settings({"HEEDFUL_ENV": "testing", "HEEDFUL_SECRET_KEY": "browser-secret",
                               "HEEDFUL_INSTANCE_PATH": str(tmp / "instance"), "HEEDFUL_DATABASE_URL": url})
     app = create_app({"RESPOND_RATE_BURST": 1000}, settings=settings)  # CSRF on, as deployed
-    srv = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield {"base": f"http://127.0.0.1:{srv.effective_port}", "engine": engine, **seeded}
-    srv.close()
+    with serve(app) as base:
+        yield {"base": base, "engine": engine, **seeded}
     engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
 @pytest.fixture(scope="module")
