@@ -10,8 +10,8 @@ encoder, and for each topic we compute
 * ``margin``   = ``sim`` minus the best ``sim`` of any topic for that unit (0 for the winner, < 0 else),
 * ``keyword``  = 1 when one of the topic's keywords occurs in the unit (word-boundary, plural-tolerant).
 
-Calibration (the choice, documented as asked)
---------------------------------------------
+Calibration: the choice, and why
+---------------------------------
 Raw cosines from a sentence encoder are not probabilities: they depend on length, wording and on
 how many topics compete. Two calibrated pieces are combined:
 
