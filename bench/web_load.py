@@ -23,9 +23,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -262,26 +259,9 @@ def bench_database(label: str, url: str) -> list[dict[str, Any]]:
             server.wait(timeout=30)
 
 
-@contextmanager
-def own_postgres_database(base_url: str) -> Iterator[str]:
-    """A fresh database on the given server (never the shared test database), dropped afterwards."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"heedful_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(make_url(base_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> None:
     from bench.machine import machine_info
+    from models.db import scratch_database
 
     rows: list[dict[str, Any]] = []
     only = os.environ.get("HEEDFUL_BENCH_ONLY", "")  # "sqlite" or "postgresql" to run one of them
@@ -290,7 +270,7 @@ def main() -> None:
             rows += bench_database("sqlite", f"sqlite:///{tmp}/bench.db")
     pg = os.environ.get("HEEDFUL_BENCH_DATABASE_URL") or os.environ.get("HEEDFUL_TEST_DATABASE_URL")
     if pg and only in ("", "postgresql"):
-        with own_postgres_database(pg) as url:
+        with scratch_database(pg, "heedful_bench") as url:
             rows += bench_database("postgresql", url)
     cols = ["database", "server", "concurrency", "submissions_per_s", "p50_ms", "p95_ms", "p99_ms", "errors",
             "ceiling_per_s", "ratio_to_ceiling"]

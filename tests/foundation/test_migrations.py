@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,11 +10,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import make_url
 
 import models
 from migrations.runner import check_schema_current, current_revision, downgrade, upgrade
-from models.db import make_engine
+from models.db import make_engine, scratch_database
 from models.settings import ConfigError
 
 
@@ -26,16 +24,8 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
     if not base or not base.startswith("postgresql"):
         yield f"sqlite:///{tmp_path / 'migrate.db'}"
         return
-    name = f"heedful_mig_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(base, "heedful_mig") as url:
+        yield url
 
 
 def test_upgrade_head_then_downgrade_base(empty_database_url: str) -> None:

@@ -7,18 +7,17 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 import models
 from models import Answer, SchedulerLease, TextAnalysis
-from models.db import make_engine
+from models.db import make_engine, scratch_database
 from tests.factories import make_response, make_survey
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,22 +28,15 @@ pytestmark = pytest.mark.slow
 def committed_db(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     """A database of its own (file SQLite, or a fresh PostgreSQL database) for commits across processes."""
     base = os.environ.get("HEEDFUL_TEST_DATABASE_URL")
-    if base:
-        name = f"heedful_proc_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{tmp_path / 'proc.db'}"
-    engine = make_engine(url)
-    models.Base.metadata.create_all(engine)
-    yield url, engine
-    engine.dispose()
-    if base:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with ExitStack() as stack:
+        if base:
+            url = stack.enter_context(scratch_database(base, "heedful_proc"))
+        else:
+            url = f"sqlite:///{tmp_path / 'proc.db'}"
+        engine = make_engine(url)
+        models.Base.metadata.create_all(engine)
+        yield url, engine
+        engine.dispose()
 
 
 def _env(url: str, tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 import models
 from models import Invitation, Response
-from models.db import make_engine
+from models.db import make_engine, scratch_database
 from models.settings import load_settings
 from survey_app import create_app
 from tests.factories import make_survey
@@ -28,19 +26,6 @@ from tests.respond.helpers import Respondent, make_invitation
 
 QUESTIONS = [{"key": "nps", "type": "nps", "required": True, "texts": {"en": {"label": "Recommend?"}}},
              {"key": "why", "type": "long_text", "texts": {"en": {"label": "Why?"}}}]
-
-
-def _pg_database(base_url: str) -> Iterator[str]:
-    name = f"heedful_respond_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(make_url(base_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -51,7 +36,8 @@ def real_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     base = os.environ.get("HEEDFUL_TEST_DATABASE_URL", "")
     if not base.startswith("postgresql"):
         pytest.skip("set HEEDFUL_TEST_DATABASE_URL=postgresql://... to run the PostgreSQL race")
-    yield from _pg_database(base)
+    with scratch_database(base, "heedful_respond") as url:
+        yield url
 
 
 @pytest.fixture()
