@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
+from pathlib import Path
 from typing import Any
 
 
@@ -42,3 +44,10 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "commit": commit or None,
     }
+
+
+def save_results(path: Path, results: dict[str, Any]) -> None:
+    """Write a benchmark's results as JSON, with the machine it ran on."""
+    results.setdefault("machine", machine_info())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 import time
 from pathlib import Path
@@ -114,19 +113,14 @@ def print_table(results: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    from bench.machine import save_results
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="Score only the first N rows of each set.")
     args = parser.parse_args()
     results = score_all(args.limit)
-    try:
-        from bench.machine import machine_info
-
-        results["machine"] = machine_info()
-    except ImportError:
-        pass
     print_table(results)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    save_results(OUT, results)
     print(f"wrote {OUT.relative_to(ROOT)}")
 
 

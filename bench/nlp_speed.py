@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import statistics
 import subprocess
@@ -116,21 +115,16 @@ def print_table(r: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    from bench.machine import save_results
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--naive-n", type=int, default=300, help="Texts for the slow one-at-a-time loop.")
     args = parser.parse_args()
     results = measure(args.n, args.runs, args.naive_n)
-    try:
-        from bench.machine import machine_info
-
-        results["machine"] = machine_info()
-    except ImportError:
-        pass
     print_table(results)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    save_results(OUT, results)
     print(f"wrote {OUT.relative_to(ROOT)}")
 
 
