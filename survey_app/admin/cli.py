@@ -126,24 +126,23 @@ def invite_cmd(slug: str, csv_file: Path, expires_days: int | None, send: bool) 
 @click.argument("slug")
 def send_cmd(slug: str) -> None:
     """Email invitations of survey SLUG that were not sent yet."""
-    settings = load_settings()
-    with _session(settings) as session:
-        survey = get_survey_by_slug(session, slug)
-        if survey is None:
-            raise click.ClickException(f"no survey with slug {slug!r}")
-        _send(session, survey, settings, reminder=False)
+    _send_for_slug(slug, reminder=False)
 
 
 @survey_cli.command("remind")
 @click.argument("slug")
 def remind_cmd(slug: str) -> None:
     """Email one reminder to each invitee of survey SLUG who has not answered (unexpired invitations only)."""
+    _send_for_slug(slug, reminder=True)
+
+
+def _send_for_slug(slug: str, *, reminder: bool) -> None:
     settings = load_settings()
     with _session(settings) as session:
         survey = get_survey_by_slug(session, slug)
         if survey is None:
             raise click.ClickException(f"no survey with slug {slug!r}")
-        _send(session, survey, settings, reminder=True)
+        _send(session, survey, settings, reminder=reminder)
 
 
 def _send(session: Session, survey: Survey, settings: Settings, *, reminder: bool) -> None:
