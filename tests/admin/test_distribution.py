@@ -128,10 +128,10 @@ def test_refused_recipient_is_reported_and_left_unsent(
 
 
 def test_unreachable_server_is_one_clear_error(settings: Settings) -> None:
-    from tests.admin.conftest import _free_port
+    from tests.live import free_port
 
     with pytest.raises(MailError, match=r"cannot send mail through 127\.0\.0\.1"):
-        SmtpMailer(smtp_settings(settings, _free_port())).__enter__()
+        SmtpMailer(smtp_settings(settings, free_port())).__enter__()
     with pytest.raises(MailError, match="HEEDFUL_SMTP_HOST is not set"):
         SmtpMailer(settings)
 

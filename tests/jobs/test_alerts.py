@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import http.server
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,6 +24,7 @@ from jobs.scoring import score_pending
 from jobs.trends.refresh import rebuild_trends
 from models import Alert, User
 from tests.factories import make_response, make_site, make_survey
+from tests.live import free_port
 
 SECRET = "webhook-test-secret"
 
@@ -38,17 +38,12 @@ class Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture()
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield inbox, port
@@ -137,7 +132,7 @@ def test_failed_delivery_is_recorded_and_retried(
 ) -> None:
     inbox, port = smtp_server
     hooks, url = webhook_server
-    _configure(job_ctx, _free_port(), url)  # nothing listens there
+    _configure(job_ctx, free_port(), url)  # nothing listens there
     survey = make_survey(db_session, audience="worker")
     make_response(db_session, survey, {"why": "unsafe ladder"})
     score_pending(job_ctx)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -25,6 +24,7 @@ from models import Answer, Response
 from models.db import make_engine
 from models.settings import load_settings
 from survey_app import create_app
+from tests.live import free_port
 
 QUESTIONS: list[dict[str, Any]] = [
     {"key": "nps", "type": "nps", "required": True, "texts": {"en": {"label": "Recommend?"}}},
@@ -98,10 +98,6 @@ class PrivatePostgres:
         self._as_postgres(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-w", "-m", mode, "stop")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +113,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
         os.chmod(root, 0o700)
-    server = PrivatePostgres(bindir, datadir, _free_port())
+    server = PrivatePostgres(bindir, datadir, free_port())
     server._as_postgres(str(bindir / "initdb"), "-D", str(datadir), "-A", "trust", "-U", "postgres",
                         "--no-sync", "-E", "UTF8")
     server.start()

@@ -7,7 +7,6 @@ import logging
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from survey_app.distribution.sending import send_batch
 from survey_app.extensions import db
 from survey_app.security import CSP
 from tests.factories import make_survey
+from tests.live import free_port
 from tests.proof.conftest import ANSWERS, QUESTIONS
 from tests.respond.helpers import Respondent
 
@@ -171,15 +171,11 @@ def test_no_secrets_or_tokens_in_logs(file_engine: Engine, tmp_path: Path, caplo
 # The real server ------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture()
 def gunicorn(tmp_path: Path) -> Iterator[int]:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEEDFUL_")}
     env.update({"HEEDFUL_ENV": "production", "HEEDFUL_SECRET_KEY": "gunicorn-secret-" + "s" * 32,
                 "HEEDFUL_INSTANCE_PATH": str(tmp_path), "HEEDFUL_DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}"})
