@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, Connection, ForeignKey, Integer, String, Text, UniqueConstraint, event, update
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from models.base import Base, utcnow
 
@@ -63,6 +63,10 @@ class Survey(Base):
     taxonomy_id: Mapped[int | None] = mapped_column(ForeignKey("taxonomies.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived: Mapped[bool] = mapped_column(default=False)
+    # Bumped in the database by every ORM change to the survey or one of its questions (see the events
+    # below), so a process may keep the survey's definition while the revision it read still matches.
+    # A change made in SQL by hand must bump it too.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="survey", order_by="Question.position", cascade="all, delete-orphan"
@@ -91,3 +95,22 @@ class Question(Base):
     condition: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
+
+
+# Always `revision + 1` in SQL, never a value computed from the loaded object: a copy loaded earlier (or
+# bumped behind its back by a question's event) must not write back a revision already handed out.
+@event.listens_for(Survey, "before_update")
+def _survey_changed(_mapper: Mapper[Survey], _conn: Connection, target: Survey) -> None:
+    target.revision = Survey.revision + 1  # a SQL expression, applied at flush
+
+
+def _bump_survey(conn: Connection, survey_id: int | None) -> None:
+    if survey_id is not None:
+        conn.execute(update(Survey).where(Survey.id == survey_id).values(revision=Survey.revision + 1))
+
+
+@event.listens_for(Question, "after_insert")
+@event.listens_for(Question, "after_update")
+@event.listens_for(Question, "after_delete")
+def _question_changed(_mapper: Mapper[Question], conn: Connection, target: Question) -> None:
+    _bump_survey(conn, target.survey_id)

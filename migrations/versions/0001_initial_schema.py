@@ -190,6 +190,7 @@ def upgrade() -> None:
     sa.Column('taxonomy_id', sa.Integer(), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('archived', sa.Boolean(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
     sa.CheckConstraint("audience IN ('customer', 'worker')", name=op.f('ck_surveys_audience')),
     sa.ForeignKeyConstraint(['taxonomy_id'], ['taxonomies.id'], name=op.f('fk_surveys_taxonomy_id_taxonomies'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_surveys')),

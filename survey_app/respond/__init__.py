@@ -3,11 +3,13 @@
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
+from survey_app.respond.definitions import DefinitionCache
 from survey_app.respond.ratelimit import SubmissionLimiter
 
 bp = Blueprint("respond", __name__)
 
 LIMITER_KEY = "heedful.respond.limiter"
+DEFINITIONS_KEY = "heedful.respond.definitions"
 
 
 @bp.record_once
@@ -17,6 +19,7 @@ def _init_limiter(state: BlueprintSetupState) -> None:
     state.app.extensions[LIMITER_KEY] = SubmissionLimiter(
         burst=int(cfg.get("RESPOND_RATE_BURST", 20)), per_minute=float(cfg.get("RESPOND_RATE_PER_MINUTE", 10))
     )
+    state.app.extensions[DEFINITIONS_KEY] = DefinitionCache()
 
 
 from survey_app.respond import views  # noqa: E402,F401  (registers the routes on bp)

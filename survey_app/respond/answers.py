@@ -15,7 +15,7 @@ from urllib.parse import unquote_to_bytes
 
 from werkzeug.datastructures import MultiDict
 
-from models import Question
+from survey_app.respond.definitions import QuestionDef
 
 Raw = dict[str, Any]
 
@@ -37,11 +37,11 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def field_name(q: Question, part: str | None = None) -> str:
+def field_name(q: QuestionDef, part: str | None = None) -> str:
     return f"q-{q.key}" + (f"-{part}" if part else "")
 
 
-def scale_range(q: Question) -> tuple[int, int]:
+def scale_range(q: QuestionDef) -> tuple[int, int]:
     if q.type == "rating":
         lo = int((q.settings or {}).get("min", 1))
         hi = int((q.settings or {}).get("max", 5))
@@ -49,7 +49,7 @@ def scale_range(q: Question) -> tuple[int, int]:
     return SCALES[q.type]
 
 
-def statement_keys(q: Question, default_language: str) -> list[str]:
+def statement_keys(q: QuestionDef, default_language: str) -> list[str]:
     """Matrix statements: settings.statements (list of keys) or the keys of the default texts."""
     keys = (q.settings or {}).get("statements")
     if isinstance(keys, list) and keys:
@@ -58,11 +58,11 @@ def statement_keys(q: Question, default_language: str) -> list[str]:
     return [str(k) for k in (texts.get("statements") or {})]
 
 
-def allows_other(q: Question) -> bool:
+def allows_other(q: QuestionDef) -> bool:
     return bool((q.settings or {}).get("allow_other"))
 
 
-def text_limit(q: Question) -> int:
+def text_limit(q: QuestionDef) -> int:
     default = LONG_TEXT_MAX if q.type == "long_text" else SHORT_TEXT_MAX
     try:
         return max(1, int((q.settings or {}).get("max_length", default)))
@@ -70,7 +70,7 @@ def text_limit(q: Question) -> int:
         return default
 
 
-def field_names(q: Question, default_language: str) -> list[str]:
+def field_names(q: QuestionDef, default_language: str) -> list[str]:
     """Every form field a question owns (a matrix has one per statement; "other" has its own box)."""
     if q.type == "matrix":
         return [field_name(q, s) for s in statement_keys(q, default_language)]
@@ -80,7 +80,7 @@ def field_names(q: Question, default_language: str) -> list[str]:
     return names
 
 
-def read_raw(questions: list[Question], form: MultiDict[str, str], default_language: str) -> Raw:
+def read_raw(questions: list[QuestionDef], form: MultiDict[str, str], default_language: str) -> Raw:
     """The submitted input for these questions, exactly as typed (lists for checkboxes)."""
     raw: Raw = {}
     for q in questions:
@@ -132,7 +132,7 @@ class Parsed:
 
 
 def parse(
-    questions: list[Question],
+    questions: list[QuestionDef],
     raw: Mapping[str, Any],
     *,
     default_language: str,
@@ -163,7 +163,7 @@ class _Chosen:
     other: str | None
 
 
-def required_problem(q: Question) -> Problem:
+def required_problem(q: QuestionDef) -> Problem:
     if q.type in ("multiple_choice",):
         return Problem(N_("Please choose at least one answer."))
     if q.type == "matrix":
@@ -189,7 +189,7 @@ def _text(raw: Mapping[str, Any], name: str) -> str:
 
 
 def _parse_one(
-    q: Question, raw: Mapping[str, Any], lang: str, site_ids: set[int], department_ids: set[int]
+    q: QuestionDef, raw: Mapping[str, Any], lang: str, site_ids: set[int], department_ids: set[int]
 ) -> Any:
     name = field_name(q)
     if q.type in SCALES or q.type == "rating":
@@ -266,7 +266,7 @@ def _parse_one(
     raise _Invalid(N_("Please choose one of the answers shown."))
 
 
-def _choices(q: Question, values: list[str], raw: Mapping[str, Any]) -> _Chosen:
+def _choices(q: QuestionDef, values: list[str], raw: Mapping[str, Any]) -> _Chosen:
     """Validate chosen option values; "other" needs its text."""
     allowed = {str(o) for o in (q.options or [])}
     if allows_other(q):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from models import Question
+from survey_app.respond.definitions import QuestionDef
 
 
 def _as_strings(value: Any) -> set[str]:
@@ -32,13 +32,13 @@ def condition_met(condition: Mapping[str, Any], value: Any) -> bool:
 class Visibility:
     """Which questions a respondent sees, given the answers known so far."""
 
-    def __init__(self, questions: Sequence[Question], clean: Mapping[str, Any]) -> None:
+    def __init__(self, questions: Sequence[QuestionDef], clean: Mapping[str, Any]) -> None:
         self.questions = sorted(questions, key=lambda q: (q.page, q.position))
         self.by_key = {q.key: q for q in self.questions}
         self.clean = clean
         self._shown: dict[str, bool] = {}
 
-    def shown(self, q: Question, _depth: int = 0) -> bool:
+    def shown(self, q: QuestionDef, _depth: int = 0) -> bool:
         """Shown when it has no condition, or its controlling question is shown and answered to match."""
         if q.key in self._shown:
             return self._shown[q.key]
@@ -51,7 +51,7 @@ class Visibility:
         self._shown[q.key] = result
         return result
 
-    def same_page_controller(self, q: Question) -> Question | None:
+    def same_page_controller(self, q: QuestionDef) -> QuestionDef | None:
         """The controlling question when it sits on the same page (the answer is not known yet)."""
         cond = q.condition or None
         if not cond:
@@ -59,7 +59,7 @@ class Visibility:
         ctrl = self.by_key.get(str(cond.get("question", "")))
         return ctrl if ctrl is not None and ctrl.page == q.page and ctrl.key != q.key else None
 
-    def rendered(self, q: Question) -> bool:
+    def rendered(self, q: QuestionDef) -> bool:
         """Rendered on its page: shown, or controlled from the same page (then JS toggles it, and
         without JS the person reads "answer only if …" and the server ignores it when unmet)."""
         if self.shown(q):
@@ -67,7 +67,7 @@ class Visibility:
         ctrl = self.same_page_controller(q)
         return ctrl is not None and self.rendered(ctrl)
 
-    def on_page(self, page: int) -> list[Question]:
+    def on_page(self, page: int) -> list[QuestionDef]:
         return [q for q in self.questions if q.page == page and self.rendered(q)]
 
     def pages(self) -> list[int]:
@@ -80,6 +80,6 @@ class Visibility:
     def previous_page(self, page: int) -> int | None:
         return next((p for p in reversed(self.pages()) if p < page), None)
 
-    def active(self, only: Iterable[Question] | None = None) -> list[Question]:
+    def active(self, only: Iterable[QuestionDef] | None = None) -> list[QuestionDef]:
         """Questions whose answers count: shown given the answers."""
         return [q for q in (only if only is not None else self.questions) if self.shown(q)]

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from models import Department, Question, Site, Survey
+from models import Department, Site, Survey
 from survey_app.respond.answers import (
     N_,
     YES_NO,
@@ -18,6 +18,7 @@ from survey_app.respond.answers import (
     text_limit,
 )
 from survey_app.respond.conditions import Visibility
+from survey_app.respond.definitions import QuestionDef
 from survey_app.respond.i18n import Translator
 
 LIKERT_LABELS = (N_("Strongly disagree"), N_("Disagree"), N_("Neither agree nor disagree"), N_("Agree"),
@@ -58,16 +59,16 @@ class PageView:
         value = localized(self.survey.texts, self.lang, self.default).get(key)
         return str(value) if value else (self.survey.title if key == "title" else "")
 
-    def q(self, q: Question) -> dict[str, Any]:
+    def q(self, q: QuestionDef) -> dict[str, Any]:
         return localized(q.texts, self.lang, self.default)
 
-    def label(self, q: Question) -> str:
+    def label(self, q: QuestionDef) -> str:
         return str(self.q(q).get("label") or q.key)
 
-    def help(self, q: Question) -> str:
+    def help(self, q: QuestionDef) -> str:
         return str(self.q(q).get("help") or "")
 
-    def options(self, q: Question) -> list[tuple[str, str, str]]:
+    def options(self, q: QuestionDef) -> list[tuple[str, str, str]]:
         """(value, label, input id) for each choice."""
         labels = self.q(q).get("options") or {}
         values = [str(o) for o in (q.options or [])]
@@ -79,7 +80,7 @@ class PageView:
             labels = {"other": self._("Other"), **labels}
         return [(v, str(labels.get(v, v)), f"{field_name(q)}-{i}") for i, v in enumerate(values)]
 
-    def scale(self, q: Question) -> list[tuple[str, str, str]]:
+    def scale(self, q: QuestionDef) -> list[tuple[str, str, str]]:
         lo, hi = scale_range(q)
         star = q.type == "rating" and (q.settings or {}).get("style") == "star"
         out = []
@@ -92,26 +93,26 @@ class PageView:
             out.append((str(n), label, f"{field_name(q)}-{i}"))
         return out
 
-    def scale_ends(self, q: Question) -> tuple[str, str] | None:
+    def scale_ends(self, q: QuestionDef) -> tuple[str, str] | None:
         texts = self.q(q)
         if texts.get("low") and texts.get("high"):
             return str(texts["low"]), str(texts["high"])
         ends = SCALE_ENDS.get(q.type)
         return (self._(ends[0]), self._(ends[1])) if ends else None
 
-    def statements(self, q: Question) -> list[tuple[str, str, str]]:
+    def statements(self, q: QuestionDef) -> list[tuple[str, str, str]]:
         """(statement key, label, field name) for a matrix."""
         labels = self.q(q).get("statements") or {}
         return [(k, str(labels.get(k, k)), field_name(q, k)) for k in statement_keys(q, self.default)]
 
-    def matrix_scale(self, q: Question, name: str) -> list[tuple[str, str, str]]:
+    def matrix_scale(self, q: QuestionDef, name: str) -> list[tuple[str, str, str]]:
         return [(str(i + 1), self._(label), f"{name}-{i}") for i, label in enumerate(LIKERT_LABELS)]
 
-    def picker(self, q: Question) -> list[tuple[str, str]]:
+    def picker(self, q: QuestionDef) -> list[tuple[str, str]]:
         rows = self.sites if q.type == "site" else self.departments
         return [(str(r.id), r.name) for r in rows]
 
-    def limit(self, q: Question) -> int:
+    def limit(self, q: QuestionDef) -> int:
         return text_limit(q)
 
     # Typed values ------------------------------------------------------------
@@ -125,11 +126,11 @@ class PageView:
         return value in v if isinstance(v, list) else v == value
 
     # Errors and ids ------------------------------------------------------------
-    def error(self, q: Question) -> str | None:
+    def error(self, q: QuestionDef) -> str | None:
         p = self.problems.get(q.key)
         return self._(p.message, **p.params) if p else None
 
-    def first_id(self, q: Question) -> str:
+    def first_id(self, q: QuestionDef) -> str:
         if q.type == "matrix":
             st = self.statements(q)
             return f"{st[0][2]}-0" if st else field_name(q)
@@ -139,7 +140,7 @@ class PageView:
             return f"{field_name(q)}-0"
         return field_name(q)
 
-    def described_by(self, q: Question, *extra: str) -> str | None:
+    def described_by(self, q: QuestionDef, *extra: str) -> str | None:
         ids = [*extra]
         if self.help(q):
             ids.append(f"{field_name(q)}-help")
@@ -147,7 +148,7 @@ class PageView:
             ids.append(f"{field_name(q)}-error")
         return " ".join(ids) or None
 
-    def condition_attrs(self, q: Question) -> dict[str, str] | None:
+    def condition_attrs(self, q: QuestionDef) -> dict[str, str] | None:
         """For a question controlled from the same page: what JS needs to show and hide it."""
         ctrl = self.vis.same_page_controller(q)
         if ctrl is None or not q.condition:
@@ -157,7 +158,7 @@ class PageView:
             "values": json.dumps([str(v) for v in q.condition.get("in") or []]),
         }
 
-    def condition_hint(self, q: Question) -> str | None:
+    def condition_hint(self, q: QuestionDef) -> str | None:
         ctrl = self.vis.same_page_controller(q)
         if ctrl is None or not q.condition:
             return None
@@ -166,5 +167,5 @@ class PageView:
         return self._("Answer this only if your answer to “%(question)s” was: %(answers)s.",
                       question=self.label(ctrl), answers=", ".join(wanted))
 
-    def scale_safe(self, q: Question) -> list[tuple[str, str, str]]:
+    def scale_safe(self, q: QuestionDef) -> list[tuple[str, str, str]]:
         return self.scale(q) if q.type in ("nps", "csat", "ces", "rating", "likert") else []

@@ -9,12 +9,13 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
 
-from models import Answer, Department, Invitation, Question, Response, Site, SiteLink, Survey
+from models import Answer, Department, Invitation, Response, Site, SiteLink, Survey
 from models.queue import mark_trend_dirty
 from models.survey import TEXT_TYPES
+from survey_app.respond.definitions import QuestionDef
 from survey_app.respond.tokens import invitation_token_hash, new_receipt_code
 
 OPEN, NOT_OPEN, CLOSED, FULL = "open", "not_open", "closed", "full"
@@ -33,9 +34,8 @@ def _usable(key: str, max_length: int) -> bool:
 def survey_by_slug(session: Session, slug: str) -> Survey | None:
     if not _usable(slug, TOKEN_MAX):
         return None
-    return session.scalars(
-        select(Survey).where(Survey.slug == slug).options(selectinload(Survey.questions))
-    ).one_or_none()
+    # The questions come from the DefinitionCache, keyed by the revision read here.
+    return session.scalars(select(Survey).where(Survey.slug == slug)).one_or_none()
 
 
 def invitation_by_token(session: Session, token: str) -> Invitation | None:
@@ -71,7 +71,7 @@ def invitation_expired(invitation: Invitation, now: datetime | None = None) -> b
     return invitation.expires_at is not None and invitation.expires_at <= (now or datetime.now(UTC))
 
 
-def pickers(session: Session, questions: Iterable[Question]) -> tuple[list[Site], list[Department]]:
+def pickers(session: Session, questions: Iterable[QuestionDef]) -> tuple[list[Site], list[Department]]:
     """Sites and departments to offer, loaded only when the survey asks for them."""
     types = {q.type for q in questions}
     sites = list(session.scalars(select(Site).order_by(Site.name))) if "site" in types else []
@@ -87,7 +87,7 @@ def save_invitation_draft(session: Session, invitation: Invitation, draft: dict[
 def submit_response(
     session: Session,
     survey: Survey,
-    questions: Iterable[Question],
+    questions: Iterable[QuestionDef],
     values: Mapping[str, Any],
     others: Mapping[str, str],
     *,
@@ -123,6 +123,7 @@ def submit_response(
         segment=dict(invitation.attributes or {}) if invitation is not None else {},
         receipt_code=_unused_receipt_code(session) if worker else None,
     )
+    rows: list[dict[str, Any]] = []
     for q in questions:
         value = values.get(q.key)
         if value is None:
@@ -134,31 +135,39 @@ def submit_response(
         else:
             if q.type == "consent":
                 resp.contact_consent = bool(value) and not worker
-            resp.answers.append(_answer(q, value, others.get(q.key)))
+            rows.append(answer_row(q, value, others.get(q.key)))
     session.add(resp)
+    session.flush()  # the answers need its id
+    for row in rows:
+        row["response_id"] = resp.id
+    # One executemany instead of an ORM insert per answer; rows with the same keys are sent together.
+    rows.sort(key=lambda r: sorted(r))
+    if rows:
+        session.execute(insert(Answer).execution_options(render_nulls=True), rows)
     mark_trend_dirty(session, survey.id, resp.submitted_on)
-    session.flush()
     return resp
 
 
-def _answer(q: Question, value: Any, other: str | None) -> Answer:
-    a = Answer(question_id=q.id, text_state="none")
+def answer_row(q: QuestionDef, value: Any, other: str | None) -> dict[str, Any]:
+    """The answers row for a clean value. The JSON columns are left out, not None, when unused: a JSON None
+    would be stored as the JSON text 'null' instead of SQL NULL."""
+    row: dict[str, Any] = {"question_id": q.id, "text_state": "none", "number": None, "text": None}
     if q.type in TEXT_TYPES:
-        a.text = str(value)
-        a.text_state = "pending"  # the scoring job picks it up; `heedful pipeline status` counts it
+        row["text"] = str(value)
+        row["text_state"] = "pending"  # the scoring job picks it up; `heedful pipeline status` counts it
     elif q.type == "matrix":
-        a.grid = dict(value)
+        row["grid"] = dict(value)
     elif q.type in ("single_choice", "multiple_choice"):
-        a.choices = [value] if isinstance(value, str) else list(value)
-        a.text = other  # "other, please say": kept, but not sentiment-scored
+        row["choices"] = [value] if isinstance(value, str) else list(value)
+        row["text"] = other  # "other, please say": kept, but not sentiment-scored
     elif q.type == "yes_no":
-        a.choices = [value]
-        a.number = 1.0 if value == "yes" else 0.0
+        row["choices"] = [value]
+        row["number"] = 1.0 if value == "yes" else 0.0
     elif q.type == "consent":
-        a.number = 1.0 if value else 0.0
+        row["number"] = 1.0 if value else 0.0
     else:
-        a.number = float(value)
-    return a
+        row["number"] = float(value)
+    return row
 
 
 def _unused_receipt_code(session: Session) -> str:

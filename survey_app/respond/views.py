@@ -12,10 +12,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from models import Invitation, Question, SiteLink, Survey
+from models import Invitation, SiteLink, Survey
 from models.db import begin_mode, reset_begin_mode, set_begin_mode
 from survey_app.extensions import db
-from survey_app.respond import LIMITER_KEY, bp
+from survey_app.respond import DEFINITIONS_KEY, LIMITER_KEY, bp
 from survey_app.respond.answers import (
     N_,
     Parsed,
@@ -27,6 +27,7 @@ from survey_app.respond.answers import (
     required_problem,
 )
 from survey_app.respond.conditions import Visibility
+from survey_app.respond.definitions import DefinitionCache, QuestionDef
 from survey_app.respond.forms import RespondForm
 from survey_app.respond.i18n import Translator, choose_language, language_choices, ui_language
 from survey_app.respond.ratelimit import SubmissionLimiter
@@ -269,11 +270,12 @@ def _status_page(access: Access) -> ResponseReturnValue | None:
 # Showing and submitting -----------------------------------------------------------------------------
 
 
-def _questions(survey: Survey) -> list[Question]:
-    return sorted(survey.questions, key=lambda q: (q.page, q.position))
+def _questions(survey: Survey) -> list[QuestionDef]:
+    cache: DefinitionCache = current_app.extensions[DEFINITIONS_KEY]
+    return list(cache.questions(db.session, survey))
 
 
-def _parse(survey: Survey, questions: list[Question], raw: dict[str, Any]) -> Parsed:
+def _parse(survey: Survey, questions: list[QuestionDef], raw: dict[str, Any]) -> Parsed:
     sites, deps = pickers(db.session, questions)
     return parse(questions, raw, default_language=survey.default_language,
                  site_ids={s.id for s in sites}, department_ids={d.id for d in deps})
@@ -292,7 +294,7 @@ def _show(access: Access, draft: Draft | None = None) -> ResponseReturnValue:
     return _render(access, questions, Draft(page, draft.raw), {}, 200)
 
 
-def _prefill_site(access: Access, questions: list[Question], draft: Draft) -> None:
+def _prefill_site(access: Access, questions: list[QuestionDef], draft: Draft) -> None:
     if access.site_link is None:
         return
     for q in questions:
@@ -380,7 +382,7 @@ def _writing() -> Any:
     return begin_mode("IMMEDIATE")
 
 
-def _merge_posted(survey: Survey, questions: list[Question], draft: Draft) -> int:
+def _merge_posted(survey: Survey, questions: list[QuestionDef], draft: Draft) -> int:
     """Replace what the posted page owns with what was just posted (an unticked box posts nothing)."""
     vis = Visibility(questions, _parse(survey, questions, draft.raw).values)
     page = draft.page if draft.page in vis.pages() else (vis.pages() or [1])[0]
@@ -414,7 +416,7 @@ def _csrf_retry() -> ResponseReturnValue | None:
     return _render(access, questions, Draft(page, draft.raw), {}, 400, notice=notice)
 
 
-def _problems(vis: Visibility, parsed: Parsed, questions: list[Question]) -> dict[str, Problem]:
+def _problems(vis: Visibility, parsed: Parsed, questions: list[QuestionDef]) -> dict[str, Problem]:
     """Problems of shown questions only: a hidden question is never validated."""
     out: dict[str, Problem] = {}
     for q in questions:
@@ -437,7 +439,7 @@ def _thanks(access: Access, receipt_code: str | None) -> ResponseReturnValue:
 
 
 def _render(
-    access: Access, questions: list[Question], draft: Draft, problems: dict[str, Problem], code: int,
+    access: Access, questions: list[QuestionDef], draft: Draft, problems: dict[str, Problem], code: int,
     notice: str | None = None,
 ) -> ResponseReturnValue:
     survey = access.survey
