@@ -1,7 +1,9 @@
 """Zero-shot topic tagging accuracy on public sets; prints a table and writes JSON. Never asserts.
 
 Reads ../shared/data (relative to the repo root) at run time only; nothing from it is stored.
-The taxonomies used are team-written (bench/taxonomies/), not fitted to these sets.
+The taxonomies used are team-written (bench/taxonomies/), not fitted to these sets. Everything goes
+through `nlp.analyzer.Analyzer` with the default models, exactly as the scoring pipeline runs them
+(redaction, one encoder pass per sentence shared by sentiment, topics and urgency).
 
 * SemEval-2014 restaurants (test split by default): sentences with at least one of food, service,
   price, ambience. Top-1 is correct when the predicted ``top_topic`` is one of the sentence's gold
@@ -11,6 +13,8 @@ The taxonomies used are team-written (bench/taxonomies/), not fitted to these se
   predicted polarity is the tag's aspect sentiment when the tagger tagged that category, else the
   whole-sentence sentiment (reported separately too).
 * MSIA accident cases: one cause per case, all 11 classes, macro-F1 of ``top_topic``.
+* Urgency: recall and precision on the 40 % of the team-written nlp/data/urgency.csv that the
+  urgency head never saw (its seeded split), worker audience.
 
 Usage: python bench/nlp_topics_accuracy.py [--split test|train|all] [--limit N]
 """
@@ -29,10 +33,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlp.encoder import Encoder, EncoderConfig  # noqa: E402
+import numpy as np  # noqa: E402
+
+from nlp import urgency  # noqa: E402
+from nlp.analyzer import Analyzer  # noqa: E402
+from nlp.settings import NLPSettings  # noqa: E402
 from nlp.taxonomy import load_taxonomy  # noqa: E402
-from nlp.topics import TopicTagger  # noqa: E402
-from nlp.types import SentimentResult  # noqa: E402
+from nlp.types import SentimentResult, TextAnalysis, TopicResult  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 ASPECTS = ["food", "service", "price", "ambience"]
@@ -64,21 +71,11 @@ def macro_f1(gold: list[str], pred: list[str], labels: list[str]) -> tuple[float
     return sum(per.values()) / len(per), per
 
 
-def load_sentiment(encoder: Encoder) -> tuple[Any, str]:
-    """Developer A's sentiment model, or (None, reason) while it is not available."""
-    try:
-        from nlp.sentiment import load_sentiment_model
-        from nlp.settings import NLPSettings
-    except ImportError as exc:
-        return None, f"pending: nlp.sentiment not importable ({exc})"
-    try:
-        model = load_sentiment_model(NLPSettings(), encoder=encoder)
-    except Exception as exc:  # noqa: BLE001 - a benchmark reports why a part is missing
-        return None, f"pending: sentiment model failed to load ({exc})"
-    return model, f"{model.name} {model.version}"
+def _topics(result: TextAnalysis) -> TopicResult:
+    return result.topics if result.topics is not None else TopicResult(tags=[], top_topic="")
 
 
-def semeval(tagger: TopicTagger, sentiment: Any, split: str, limit: int | None) -> dict[str, Any]:
+def semeval(analyzer: Analyzer, split: str, limit: int | None) -> dict[str, Any]:
     path = DATA / "semeval2014_absa_restaurants" / "data.csv"
     sentences: dict[tuple[str, str], dict[str, Any]] = {}
     with path.open(encoding="utf-8", newline="") as fh:
@@ -94,10 +91,10 @@ def semeval(tagger: TopicTagger, sentiment: Any, split: str, limit: int | None) 
     texts = [s["text"] for s in items]
     taxonomy = load_taxonomy(ROOT / "bench" / "taxonomies" / "restaurant.yaml")
     t0 = time.perf_counter()
-    sents: list[SentimentResult] | None = sentiment.predict(texts) if sentiment is not None else None
-    t1 = time.perf_counter()
-    results = tagger.tag(texts, taxonomy, sents)
-    t2 = time.perf_counter()
+    analyses = analyzer.analyze(texts, taxonomy, audience="customer")
+    elapsed = time.perf_counter() - t0
+    results = [_topics(a) for a in analyses]
+    sents: list[SentimentResult] = [a.sentiment for a in analyses]
     gold: list[str] = []
     pred: list[str] = []
     for item, res in zip(items, results, strict=True):
@@ -121,12 +118,9 @@ def semeval(tagger: TopicTagger, sentiment: Any, split: str, limit: int | None) 
         "top1_accuracy": round(sum(g == p for g, p in zip(gold, pred, strict=True)) / len(items), 4),
         "multilabel_micro_precision": round(tp / (tp + fp), 4) if tp + fp else 0.0,
         "multilabel_micro_recall": round(tp / (tp + fn), 4) if tp + fn else 0.0,
-        "tagging_seconds": round(t2 - t1, 2),
-        "tagging_texts_per_second": round(len(items) / (t2 - t1), 1),
+        "analysis_seconds": round(elapsed, 2),
+        "analysis_texts_per_second": round(len(items) / elapsed, 1),
     }
-    if sents is None:
-        out["aspect_sentiment_accuracy"] = "pending"
-        return out
     hit = total = tagged_hit = tagged_total = overall_hit = 0
     for item, res, sres in zip(items, results, sents, strict=True):
         tags = {t.topic: t for t in res.tags}
@@ -148,11 +142,10 @@ def semeval(tagger: TopicTagger, sentiment: Any, split: str, limit: int | None) 
     out["aspect_sentiment_accuracy_tagged_rows"] = tagged_acc
     out["aspect_sentiment_tagged_rows"] = tagged_total
     out["whole_sentence_sentiment_accuracy"] = round(overall_hit / total, 4) if total else 0.0
-    out["sentiment_seconds"] = round(t1 - t0, 2)
     return out
 
 
-def msia(tagger: TopicTagger) -> dict[str, Any]:
+def msia(analyzer: Analyzer) -> dict[str, Any]:
     path = DATA / "msia_accident_cases" / "data.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -160,7 +153,7 @@ def msia(tagger: TopicTagger) -> dict[str, Any]:
     texts = [r["text"] for r in rows]
     gold = [MSIA_LABELS[r["label"].strip()] for r in rows]
     t0 = time.perf_counter()
-    results = tagger.tag(texts, taxonomy)
+    results = [_topics(a) for a in analyzer.analyze(texts, taxonomy, audience="worker")]
     elapsed = time.perf_counter() - t0
     pred = [r.top_topic for r in results]
     labels = [t.name for t in taxonomy.topics]
@@ -175,21 +168,33 @@ def msia(tagger: TopicTagger) -> dict[str, Any]:
     }
 
 
+def urgency_heldout(analyzer: Analyzer) -> dict[str, Any]:
+    texts, labels = urgency.read_corpus()
+    _train, held = urgency.split(texts, labels)
+    results = analyzer.analyze([texts[i] for i in held], audience="worker")
+    predicted = np.array([r.urgency.urgent for r in results])
+    truth = labels[held] == 1.0
+    tp = int((predicted & truth).sum())
+    return {
+        "rows": len(held),
+        "urgent_rows": int(truth.sum()),
+        "recall": round(tp / max(int(truth.sum()), 1), 4),
+        "precision": round(tp / max(int(predicted.sum()), 1), 4),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["test", "train", "all"], default="test")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "nlp_topics_accuracy.json")
     args = parser.parse_args()
-    encoder = Encoder(EncoderConfig()).load()
-    tagger = TopicTagger(encoder)
-    sentiment, sentiment_name = load_sentiment(encoder)
+    analyzer = Analyzer(NLPSettings()).load()
     report: dict[str, Any] = {
-        "encoder": f"{encoder.name} {encoder.version}",
-        "sentiment_model": sentiment_name,
-        "calibration": vars(tagger.calibration),
-        "semeval2014_restaurants": semeval(tagger, sentiment, args.split, args.limit),
-        "msia_accident_causes": msia(tagger),
+        "models": f"{analyzer.name} {analyzer.version}",
+        "semeval2014_restaurants": semeval(analyzer, args.split, args.limit),
+        "msia_accident_causes": msia(analyzer),
+        "urgency_heldout": urgency_heldout(analyzer),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -197,15 +202,20 @@ def main() -> None:
     rows = [
         ("SemEval-14 restaurants top-1 macro-F1", se["top1_macro_f1"], ">= 0.70"),
         ("SemEval-14 aspect sentiment accuracy", se["aspect_sentiment_accuracy"], ">= 0.80"),
-        ("SemEval-14 multi-label micro P / R", f"{se['multilabel_micro_precision']} / "
-         f"{se['multilabel_micro_recall']}", "-"),
+        (
+            "SemEval-14 multi-label micro P / R",
+            f"{se['multilabel_micro_precision']} / {se['multilabel_micro_recall']}",
+            "-",
+        ),
         ("MSIA accident causes top-1 macro-F1", ms["top1_macro_f1"], ">= 0.60"),
         ("MSIA accident causes top-1 accuracy", ms["top1_accuracy"], "-"),
+        ("Urgency held-out recall", report["urgency_heldout"]["recall"], ">= 0.90"),
+        ("Urgency held-out precision", report["urgency_heldout"]["precision"], ">= 0.70"),
     ]
     print(f"{'metric':<42} {'value':>16}  target")
     for name, value, target in rows:
         print(f"{name:<42} {value!s:>16}  {target}")
-    print(f"sentiment model: {sentiment_name}; wrote {args.out.relative_to(ROOT)}")
+    print(f"models: {report['models']}; wrote {args.out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,14 @@
 """The one object the scheduled pipeline calls: redact → sentiment → topics → urgency, batched.
 
 Every part is injectable (tests pass stubs; the pipeline passes nothing and gets the real models).
-Within one `analyze` call the shared encoder memoises embeddings, so a sentence embedded for the
-sentiment model is not embedded again for topics or urgency: one encoder pass per unique text.
+
+One forward pass per sentence serves every task. The default sentiment models (LoRA adapters merged
+into the encoder, or a head on the plain encoder) score sentence embeddings of an `Encoder`; topics
+and urgency run on that same encoder (`load_models`). Within one `analyze` call the encoder memoises
+embeddings: sentiment embeds each sentence once, a multi-sentence answer's own embedding is composed
+from its sentences (`Encoder.compose`), and topics and urgency then find everything in the memo.
+A pluggable Hugging Face classifier has its own network, so with one of those topics and urgency run
+on the plain encoder (two passes).
 
 Answers with no readable text (empty, whitespace, emoji or digits only, binary garbage) are not
 sent to any model; they get ``no_text=True``, a neutral zero-confidence sentiment, no topics and no
@@ -13,7 +19,6 @@ urgency. Text is cleaned of control characters and cut to `MAX_CHARS` before the
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nlp.encoder import Encoder, EncoderConfig
+from nlp.encoder import Encoder, EncoderConfig, resolve_model_path
 from nlp.redact import redact
 from nlp.sentiment import SentimentModel, load_sentiment_model
 from nlp.settings import NLPSettings
@@ -35,36 +40,6 @@ MAX_CHARS = 20_000
 AUDIENCES = ("customer", "worker")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _NO_TEXT_SENTIMENT = SentimentResult(overall=Sentiment(label="neutral", score=0.0, confidence=0.0))
-
-
-class CachingEncoder(Encoder):
-    """The shared encoder, memoising embeddings while a batch is being analysed."""
-
-    def __init__(self, config: EncoderConfig | None = None) -> None:
-        super().__init__(config)
-        self._memo: dict[str, FloatArray] | None = None
-        self._memo_lock = threading.Lock()
-
-    @contextmanager
-    def batch_cache(self) -> Iterator[None]:
-        with self._memo_lock:
-            self._memo = {}
-            try:
-                yield
-            finally:
-                self._memo = None
-
-    def embed(self, texts: list[str], batch_size: int | None = None) -> FloatArray:
-        memo = self._memo
-        if memo is None:
-            return super().embed(texts, batch_size)
-        missing = list(dict.fromkeys(t for t in texts if t not in memo))
-        if missing:
-            for text, row in zip(missing, super().embed(missing, batch_size), strict=True):
-                memo[text] = row
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([memo[t] for t in texts])
 
 
 class Analyzer:
@@ -90,15 +65,10 @@ class Analyzer:
         """Load every model now so that a broken configuration fails at start-up."""
         if self._loaded:
             return self
+        if self._sentiment is None and self._encoder is None:
+            self._encoder, self._sentiment = load_models(self.settings)
         if self._encoder is None:
-            self._encoder = CachingEncoder(
-                EncoderConfig(
-                    model=self.settings.encoder,
-                    batch_size=self.settings.batch_size,
-                    threads=self.settings.threads,
-                    quantize=self.settings.quantize,
-                )
-            ).load()
+            self._encoder = plain_encoder(self.settings)
         if self._sentiment is None:
             shared = self._encoder if isinstance(self._encoder, Encoder) else None
             self._sentiment = load_sentiment_model(self.settings, encoder=shared)
@@ -138,6 +108,7 @@ class Analyzer:
         model_texts = [redacted[i].text[:MAX_CHARS] for i in live]
         with self._batch_cache():
             sentiments = self._sentiment.predict(model_texts) if model_texts else []
+            self._compose(model_texts, sentiments)
             topics = self._tagger.tag(model_texts, taxonomy, sentiments) if model_texts else []
             if audience == "worker" and model_texts:
                 urgencies = self._urgency.detect(model_texts)
@@ -164,11 +135,44 @@ class Analyzer:
 
     @contextmanager
     def _batch_cache(self) -> Iterator[None]:
-        if isinstance(self._encoder, CachingEncoder):
+        if isinstance(self._encoder, Encoder):
             with self._encoder.batch_cache():
                 yield
         else:
             yield
+
+    def _compose(self, texts: list[str], sentiments: list[SentimentResult]) -> None:
+        """Give each multi-sentence answer the embedding of its sentences (already in the memo)."""
+        if not isinstance(self._encoder, Encoder):
+            return
+        for text, result in zip(texts, sentiments, strict=True):
+            if result.sentences:
+                self._encoder.compose(text, [s.text for s in result.sentences])
+
+
+def plain_encoder(settings: NLPSettings) -> Encoder:
+    """The configured encoder, without adapters."""
+    return Encoder(
+        EncoderConfig(
+            model=settings.encoder,
+            batch_size=settings.batch_size,
+            threads=settings.threads,
+            quantize=settings.quantize,
+        )
+    ).load()
+
+
+def load_models(settings: NLPSettings) -> tuple[Encoder, SentimentModel]:
+    """The sentiment model and the encoder topics and urgency run on: one and the same when possible.
+
+    Shared when the sentiment model scores embeddings of an `Encoder` built on the configured encoder
+    (the default LoRA model, `default-lr`); otherwise topics and urgency get the plain encoder.
+    """
+    sentiment = load_sentiment_model(settings)
+    shared = getattr(sentiment, "encoder", None)
+    if isinstance(shared, Encoder) and resolve_model_path(shared.name) == resolve_model_path(settings.encoder):
+        return shared, sentiment
+    return plain_encoder(settings), sentiment
 
 
 def has_text(text: str) -> bool:
@@ -202,4 +206,4 @@ def _encoder_attr(encoder: object, attr: str) -> str:
     return str(getattr(encoder, attr, type(encoder).__name__))
 
 
-__all__ = ["Analyzer", "CachingEncoder", "TopicResult", "has_text"]
+__all__ = ["Analyzer", "TopicResult", "has_text", "load_models", "plain_encoder"]

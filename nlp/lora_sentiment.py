@@ -2,8 +2,9 @@
 
 Low-rank adapters (rank `LoRAConfig.rank`) sit on query/key/value and every dense layer of the encoder's
 transformer blocks; a linear head reads the mean-pooled, L2-normalised embedding. Only adapters and head
-ship (`nlp/weights/sentiment_lora.safetensors`, ~1.3 MB); at load they are merged into a private copy of the
-encoder, so inference costs exactly one plain encoder pass (the shared encoder used by topics is untouched).
+ship (`nlp/weights/sentiment_lora.safetensors`, ~1.3 MB); at load they are merged into a copy of the encoder,
+so inference costs exactly one plain encoder pass. The analyzer runs topics and urgency on this same merged
+encoder (`LoRASentimentModel.encoder`), so one forward pass per sentence serves every task.
 
 `train_lora()` fits them deterministically on the corpus split of `nlp/train.py`; the shipped weights are
 the ones trained on the 80 % split, so the card's held-out numbers describe exactly what ships.
@@ -24,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nlp.encoder import ModelLoadError, resolve_model_path
+from nlp.encoder import Encoder, EncoderConfig, ModelLoadError, _fingerprint, resolve_model_path
 from nlp.evaluate import classification_report
 from nlp.sentiment import LABELS, WEIGHTS_DIR, Probabilities, _SentenceScorer, clean_text
 
@@ -115,18 +116,24 @@ def _load_base(encoder: str) -> tuple[Any, Any]:
 
 
 class LoRASentimentModel(_SentenceScorer):
-    """Default model when `nlp/weights/sentiment_lora.*` exist: private encoder copy with merged adapters."""
+    """Default model when `nlp/weights/sentiment_lora.*` exist: an encoder copy with merged adapters + head."""
 
     name = "heedful-sentiment-lora"
 
-    def __init__(self, weights_dir: Path = WEIGHTS_DIR, batch_size: int = 64, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        weights_dir: Path = WEIGHTS_DIR,
+        batch_size: int = 64,
+        threads: int | None = None,
+        quantize: bool = False,
+    ) -> None:
         self.weights_dir = weights_dir
         self.batch_size = batch_size
         self.threads = threads
+        self.quantize = quantize
         self.version = ""
         self.card: dict[str, Any] = {}
-        self._model: Any = None
-        self._tokenizer: Any = None
+        self._encoder: Encoder | None = None
         self._head: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None
         self._scale = 1.0
         self._lock = threading.Lock()
@@ -134,7 +141,7 @@ class LoRASentimentModel(_SentenceScorer):
     def load(self) -> LoRASentimentModel:
         """Load encoder, merge adapters, load head, once; any failure is one ModelLoadError line."""
         with self._lock:
-            if self._model is not None:
+            if self._encoder is not None:
                 return self
             import torch
             from safetensors import SafetensorError
@@ -161,34 +168,39 @@ class LoRASentimentModel(_SentenceScorer):
                 head_b = tensors["head.bias"].double().numpy()
             except (KeyError, RuntimeError) as exc:
                 raise ModelLoadError(f"LoRA weights in {self.weights_dir} do not fit the encoder: {exc}") from exc
-            model.eval()
             digest = hashlib.sha256((self.weights_dir / LORA_FILE).read_bytes()).hexdigest()[:8]
             self.version = f"lora{card.get('version', '0')}+{digest}"
+            encoder_name = str(card.get("encoder", ""))
+            self._encoder = Encoder.from_model(
+                model,
+                tokenizer,
+                EncoderConfig(
+                    model=encoder_name, batch_size=self.batch_size, threads=self.threads, quantize=self.quantize
+                ),
+                # The merged encoder is its own model: its version names the base and the adapters.
+                version=f"{_fingerprint(resolve_model_path(encoder_name))}+{self.version}",
+            )
             self.card = card
             self._scale = float(config["logit_scale"])
             self._head = (head_w, head_b)
-            self._tokenizer, self._model = tokenizer, model
         return self
+
+    @property
+    def encoder(self) -> Encoder:
+        """The adapter-merged encoder; the analyzer shares it with topics and urgency."""
+        self.load()
+        assert self._encoder is not None
+        return self._encoder
 
     def _score(self, sentences: list[str]) -> tuple[Probabilities, npt.NDArray[np.float64]]:
         self.load()
-        import torch
-
         assert self._head is not None
         w, b = self._head
-        probs = np.zeros((len(sentences), len(LABELS)), dtype=np.float64)
-        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
-        with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                idx = order[start : start + self.batch_size]
-                batch = self._tokenizer(
-                    [sentences[i] for i in idx], padding=True, truncation=True, max_length=256, return_tensors="pt"
-                )
-                emb = _pool(self._model, batch).double().numpy()
-                logits = (emb @ w.T + b) * self._scale
-                logits -= logits.max(axis=1, keepdims=True)
-                exp = np.exp(logits)
-                probs[idx] = exp / exp.sum(axis=1, keepdims=True)
+        emb = self.encoder.embed(sentences).astype(np.float64)
+        logits = (emb @ w.T + b) * self._scale
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        probs: Probabilities = exp / exp.sum(axis=1, keepdims=True)
         return probs, probs[:, 2] - probs[:, 0]
 
 

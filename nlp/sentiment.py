@@ -355,8 +355,10 @@ def load_sentiment_model(settings: NLPSettings, encoder: Encoder | None = None) 
         from nlp.lora_sentiment import LoRASentimentModel, lora_weights_present
 
         if lora_weights_present():
-            # A private, adapter-merged copy of the encoder; the shared `encoder` stays as it is.
-            return LoRASentimentModel(batch_size=settings.batch_size, threads=settings.threads).load()
+            # An adapter-merged copy of the encoder (`.encoder`); a plain `encoder` passed in stays as it is.
+            return LoRASentimentModel(
+                batch_size=settings.batch_size, threads=settings.threads, quantize=settings.quantize
+            ).load()
     if settings.sentiment_model in (DEFAULT_SENTIMENT_MODEL, DEFAULT_LR_SENTIMENT_MODEL):
         enc = encoder or Encoder(
             EncoderConfig(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
 from nlp.analyzer import Analyzer, has_text
+from nlp.encoder import Encoder
 from nlp.sentences import split_sentences
 from nlp.settings import NLPSettings
 from nlp.taxonomy import Taxonomy, Topic
@@ -133,23 +135,54 @@ def test_has_text(text: str, expected: bool) -> None:
 
 
 @pytest.mark.slow
-def test_real_encoder_embeds_each_unique_text_once_per_batch(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nlp.analyzer import CachingEncoder
-    from nlp.encoder import Encoder
+def test_default_models_run_one_forward_pass_per_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    analyzer = Analyzer(NLPSettings()).load()
+    # The default sentiment model's own (adapter-merged) encoder is the one topics and urgency use.
+    assert analyzer._encoder is getattr(analyzer._sentiment, "encoder", None)
+    analyzer.analyze(["warm-up: embeds the worker taxonomy's prototypes"], audience="worker")
+    forwarded: list[str] = []
+    original = Encoder._forward
 
-    encoder = CachingEncoder().load()
-    embedded: list[str] = []
-    original = Encoder.embed
-
-    def counting(self: Encoder, texts: list[str], batch_size: int | None = None) -> npt.NDArray[np.float32]:
-        embedded.extend(texts)
+    def counting(self: Encoder, texts: list[str], batch_size: int | None) -> Any:
+        forwarded.extend(texts)
         return original(self, texts, batch_size)
 
-    analyzer = Analyzer(NLPSettings(), encoder=encoder, sentiment=KeywordSentiment()).load()
-    monkeypatch.setattr(Encoder, "embed", counting)
-    results = analyzer.analyze(
-        ["Guard removed from the saw. The floor is wet too.", "smell of gas near boiler 2"], audience="worker"
+    monkeypatch.setattr(Encoder, "_forward", counting)
+    two = "Guard removed from the saw. The floor is wet too."
+    results = analyzer.analyze([two, "smell of gas near boiler 2"], audience="worker")
+    # Each sentence once; the two-sentence answer itself is composed from them, never encoded again.
+    assert sorted(forwarded) == sorted(
+        ["Guard removed from the saw.", "The floor is wet too.", "smell of gas near boiler 2"]
     )
-    assert len(embedded) == len(set(embedded))  # topics and urgency share one pass per unique text
     assert results[1].urgency.urgent
     assert results[0].topics is not None and results[0].topics.top_topic == "machinery & guarding"
+
+
+def test_composed_embedding_is_the_normalised_sum_of_token_states() -> None:
+    encoder = _SumEncoder()
+    with encoder.batch_cache():
+        encoder.embed(["a b", "c"])
+        encoder.compose("a b. c", ["a b", "c"])
+        [whole] = encoder.embed(["a b. c"])
+    assert encoder.calls == [["a b", "c"]]  # the whole answer was not forwarded
+    expected = np.array([3.0, 1.0, 0.0]) / np.linalg.norm([3.0, 1.0, 0.0])
+    assert np.allclose(whole, expected)
+
+
+class _SumEncoder(Encoder):
+    """Token states are fixed vectors per word, so the expected composition is known by hand."""
+
+    WORDS = {"a": [1.0, 0.0, 0.0], "b": [2.0, 0.0, 0.0], "c": [0.0, 1.0, 0.0]}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[list[str]] = []
+
+    @property
+    def dim(self) -> int:
+        return 3
+
+    def _forward(self, texts: list[str], batch_size: int | None) -> Any:
+        self.calls.append(list(texts))
+        sums = np.array([np.sum([self.WORDS[w] for w in t.split()], axis=0) for t in texts], dtype=np.float32)
+        return sums / np.linalg.norm(sums, axis=1, keepdims=True), sums

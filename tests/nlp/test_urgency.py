@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from nlp.encoder import Encoder, ModelLoadError
-from nlp.urgency import UrgencyDetector, UrgencyHead, evaluate, read_corpus, split
+from nlp.urgency import (
+    LORA_WEIGHTS,
+    WEIGHTS,
+    UrgencyDetector,
+    UrgencyHead,
+    default_head_path,
+    evaluate,
+    read_corpus,
+    split,
+)
 
 
 class ConstantEncoder:
@@ -81,3 +92,23 @@ def test_held_out_recall_and_precision_meet_the_target(detector: UrgencyDetector
     metrics = evaluate(detector, [texts[i] for i in held], labels[held])
     assert metrics["recall"] >= 0.9
     assert metrics["precision"] >= 0.7
+
+
+class _VersionedEncoder(ConstantEncoder):
+    def __init__(self, version: str) -> None:
+        self.version = version
+
+
+def test_head_trained_on_another_encoder_version_fails_fast(tmp_path: Path) -> None:
+    path = tmp_path / "head.npz"
+    UrgencyHead(**{**vars(_trigger_head()), "encoder": "base123+lora1+aaaa"}).save(path)
+    with pytest.raises(ModelLoadError, match="trained on encoder base123\\+lora1\\+aaaa.*retrain"):
+        UrgencyDetector(_VersionedEncoder("base123+lora1+bbbb"), head_path=path).load()
+    # int8 is the same weights quantised at load: the fp32 head applies
+    assert UrgencyDetector(_VersionedEncoder("base123+lora1+aaaa-int8"), head_path=path).load()
+
+
+def test_each_encoder_gets_its_own_shipped_head() -> None:
+    assert default_head_path(_VersionedEncoder("610915751143")) == WEIGHTS
+    assert default_head_path(_VersionedEncoder("610915751143+lora1+167020ef")) == LORA_WEIGHTS
+    assert default_head_path(ConstantEncoder()) == WEIGHTS
