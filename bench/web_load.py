@@ -8,6 +8,15 @@ then submit answers repeatedly (POST) for a fixed time. It reports submissions/s
 latency, errors (must be 0), and the same load against the trivial endpoint /livez on the same server
 (the ceiling). Each level runs RUNS times and the median of each figure is kept. Every request goes to
 127.0.0.1 only.
+
+Two kinds of figures, kept apart in the output:
+- closed loop ("table"): each virtual respondent submits again as soon as its answer is back. This is
+  saturation: the highest rate the server sustains, with the queueing latency that rate costs.
+- open loop ("respondents_open_loop"): OPEN_RESPONDENTS people each submitting at Poisson-distributed
+  times a mean of OPEN_INTERVAL_S apart (50 × every 1 s = 50 submissions/s offered by default), whether
+  or not the server keeps up; latency at that offered load, counted from each submission's scheduled time.
+
+The load generator runs on the same cores as the server, so it is kept lean (see Client).
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import random
 import signal
 import socket
 import statistics
@@ -23,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -32,6 +43,11 @@ RESULTS = ROOT / "bench" / "results"
 DURATION_S = float(os.environ.get("HEEDFUL_BENCH_SECONDS", "8"))
 CONCURRENCY = (1, 10, 50)
 RUNS = int(os.environ.get("HEEDFUL_BENCH_RUNS", "3"))
+# Open loop ("respondents"): this many people, each submitting at Poisson-distributed times a mean of
+# OPEN_INTERVAL_S apart, i.e. OPEN_RESPONDENTS / OPEN_INTERVAL_S submissions/s offered in all.
+OPEN_RESPONDENTS = int(os.environ.get("HEEDFUL_BENCH_RESPONDENTS", "50"))
+OPEN_INTERVAL_S = float(os.environ.get("HEEDFUL_BENCH_INTERVAL_S", "1.0"))
+OPEN_SECONDS = float(os.environ.get("HEEDFUL_BENCH_OPEN_SECONDS", str(2 * DURATION_S)))
 
 # SQLite allows one writer at a time: one process whose threads queue on an in-process lock beats
 # several processes that sleep in SQLite's busy handler. PostgreSQL takes a process per core.
@@ -158,6 +174,7 @@ def open_survey(port: int, slug: str) -> tuple[str, str, str]:
     c.request("GET", f"/s/{slug}")
     resp = c.getresponse()
     body = resp.read().decode()
+    c.close()
     if resp.status != 200:
         raise RuntimeError(f"GET /s/{slug} → {resp.status}")
     p = FormParser()
@@ -167,47 +184,184 @@ def open_survey(port: int, slug: str) -> tuple[str, str, str]:
     return _cookie(resp), p.action or f"/s/{slug}", urlencode(p.fields)
 
 
-def load(port: int, concurrency: int, make_request: Any) -> dict[str, Any]:
+def raw_request(method: str, path: str, headers: dict[str, str] | None = None, body: str = "") -> bytes:
+    """The bytes of one HTTP/1.1 request, made once and sent again and again."""
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    if body or method == "POST":
+        lines.append(f"Content-Length: {len(body.encode())}")
+    return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
+
+
+class Client:
+    """One virtual respondent's keep-alive connection, sending a prepared request and reading only the status
+    line and Content-Length of the answer.
+
+    The load generator shares the machine's cores with the server, so every microsecond it spends is taken
+    from the figures it reports: http.client parses each response's headers with the email package, this
+    does not.
+    """
+
+    def __init__(self, port: int, request: bytes) -> None:
+        self.port, self.request = port, request
+        self.sock: socket.socket | None = None
+
+    def _connect(self) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def send(self) -> int:
+        """Send the request and read the whole response; reconnect once if the server closed the connection."""
+        for attempt in (0, 1):
+            if self.sock is None:
+                self.sock = self._connect()
+            try:
+                self.sock.sendall(self.request)
+                return self._read(self.sock)
+            except (ConnectionError, _Closed):
+                self.close()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _read(self, sock: socket.socket) -> int:
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise _Closed()
+            buf += chunk
+        head, _, rest = buf.partition(b"\r\n\r\n")
+        status = int(head[9:12])
+        lower = head.lower()
+        i = lower.find(b"\r\ncontent-length:")
+        if i < 0:
+            raise OSError("response without Content-Length")
+        j = lower.find(b"\r\n", i + 2)
+        length = int(lower[i + len(b"\r\ncontent-length:"):j if j >= 0 else len(lower)])
+        while len(rest) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise _Closed()
+            rest += chunk
+        if b"\r\nconnection: close" in lower:
+            self.close()
+        return status
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
+class _Closed(OSError):
+    """The server closed a kept-alive connection (its keep-alive timeout): send again on a new one."""
+
+
+def _quantiles(latencies: list[float]) -> dict[str, float]:
+    q = statistics.quantiles(sorted(latencies), n=100) if len(latencies) > 2 else [0.0] * 99
+    return {"p50_ms": round(q[49] * 1000, 1), "p95_ms": round(q[94] * 1000, 1), "p99_ms": round(q[98] * 1000, 1)}
+
+
+def load(port: int, concurrency: int, prepare: Callable[[], bytes]) -> dict[str, Any]:
+    """Closed loop: each virtual respondent sends again the moment its previous answer is back (saturation)."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
-    stop_at = time.monotonic() + DURATION_S
+    # Every respondent opens the survey (GET, cookie, CSRF token) before the clock starts.
+    clients = [Client(port, prepare()) for _ in range(concurrency)]
+    go = threading.Barrier(concurrency + 1)
+    stop_at = 0.0
 
-    def user() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        state = make_request("setup", None)
+    def user(client: Client) -> None:
         local: list[float] = []
-        while time.monotonic() < stop_at:
+        bad: list[str] = []
+        go.wait()
+        while time.perf_counter() < stop_at:
             t0 = time.perf_counter()
             try:
-                status = make_request(conn, state)
+                status: int | str = client.send()
             except OSError as exc:
-                status = f"{type(exc).__name__}"
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                status = type(exc).__name__
+                client.close()
             local.append(time.perf_counter() - t0)
             if status not in (200, 302, 303):
-                with lock:
-                    errors.append(str(status))
+                bad.append(str(status))
+        client.close()
         with lock:
             latencies.extend(local)
+            errors.extend(bad)
 
-    threads = [threading.Thread(target=user) for _ in range(concurrency)]
-    t0 = time.monotonic()
+    threads = [threading.Thread(target=user, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    t0 = time.perf_counter()
+    stop_at = t0 + DURATION_S
+    go.wait()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    return {"concurrency": concurrency, "requests": len(latencies), "rate_per_s": round(len(latencies) / elapsed, 1),
+            **_quantiles(latencies), "errors": len(errors), "error_kinds": sorted(set(errors))[:5]}
+
+
+def open_loop(port: int, respondents: int, interval_s: float, duration_s: float,
+              prepare: Callable[[], bytes], seed: int = 7) -> dict[str, Any]:
+    """Open loop: each respondent submits at Poisson-distributed times (mean `interval_s` apart), whether or
+    not the server keeps up. Latency counts from the scheduled time, so an answer that waits behind the same
+    respondent's previous one is counted with its wait (no coordinated omission)."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    late = 0
+    lock = threading.Lock()
+    clients = [Client(port, prepare()) for _ in range(respondents)]
+    start = time.perf_counter() + 0.5
+    end = start + duration_s
+
+    def user(client: Client, rng: random.Random) -> None:
+        nonlocal late
+        local: list[float] = []
+        bad: list[str] = []
+        behind = 0
+        at = start + rng.expovariate(1 / interval_s)
+        while at < end:
+            now = time.perf_counter()
+            if at > now:
+                time.sleep(at - now)
+            elif now - at > 0.001:
+                behind += 1
+            try:
+                status: int | str = client.send()
+            except OSError as exc:
+                status = type(exc).__name__
+                client.close()
+            local.append(time.perf_counter() - at)
+            if status not in (200, 302, 303):
+                bad.append(str(status))
+            at += rng.expovariate(1 / interval_s)
+        client.close()
+        with lock:
+            latencies.extend(local)
+            errors.extend(bad)
+            late += behind
+
+    threads = [threading.Thread(target=user, args=(c, random.Random(seed * 1000 + i)))
+               for i, c in enumerate(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.monotonic() - t0
-    latencies.sort()
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 2 else [0.0] * 99
-    return {"concurrency": concurrency, "requests": len(latencies), "rate_per_s": round(len(latencies) / elapsed, 1),
-            "p50_ms": round(q[49] * 1000, 1), "p95_ms": round(q[94] * 1000, 1), "p99_ms": round(q[98] * 1000, 1),
-            "errors": len(errors), "error_kinds": sorted(set(errors))[:5]}
+    return {"respondents": respondents, "mean_interval_s": interval_s,
+            "offered_per_s": round(respondents / interval_s, 1), "seconds": duration_s,
+            "submissions": len(latencies), "achieved_per_s": round(len(latencies) / duration_s, 1),
+            **_quantiles(latencies), "errors": len(errors), "error_kinds": sorted(set(errors))[:5],
+            "sent_late": late}
 
 
-def median_run(port: int, concurrency: int, make_request: Any) -> dict[str, Any]:
+def median_run(port: int, concurrency: int, prepare: Callable[[], bytes]) -> dict[str, Any]:
     """RUNS loads at one level; the median of each figure, errors summed over all runs."""
-    runs = [load(port, concurrency, make_request) for _ in range(RUNS)]
+    runs = [load(port, concurrency, prepare) for _ in range(RUNS)]
     out: dict[str, Any] = {k: statistics.median(r[k] for r in runs)
                            for k in ("rate_per_s", "p50_ms", "p95_ms", "p99_ms")}
     out["errors"] = sum(r["errors"] for r in runs)
@@ -216,36 +370,40 @@ def median_run(port: int, concurrency: int, make_request: Any) -> dict[str, Any]
     return out
 
 
-def bench_database(label: str, url: str) -> list[dict[str, Any]]:
+def median_open_loop(port: int, prepare: Callable[[], bytes]) -> dict[str, Any]:
+    runs = [open_loop(port, OPEN_RESPONDENTS, OPEN_INTERVAL_S, OPEN_SECONDS, prepare, seed=7 + i)
+            for i in range(RUNS)]
+    out = dict(runs[0])
+    for k in ("submissions", "achieved_per_s", "p50_ms", "p95_ms", "p99_ms", "sent_late"):
+        out[k] = statistics.median(r[k] for r in runs)
+    out["errors"] = sum(r["errors"] for r in runs)
+    out["error_kinds"] = sorted({k for r in runs for k in r["error_kinds"]})[:5]
+    out["p99_runs"] = [r["p99_ms"] for r in runs]
+    return out
+
+
+def bench_database(label: str, url: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     slug = prepare_database(url)
     port = free_port()
     setup = server_setup(label)
+    server_name = f"gunicorn {setup['workers']}×{setup['threads']} gthread"
+    form = "application/x-www-form-urlencoded"
+
+    def submission() -> bytes:
+        cookie, action, body = open_survey(port, slug)
+        return raw_request("POST", action, {"Cookie": cookie, "Content-Type": form}, body)
+
+    def trivial() -> bytes:
+        return raw_request("GET", "/livez")
+
     with tempfile.TemporaryDirectory() as instance:
         server = start_server(url, port, instance, setup)
         try:
             rows = []
             for c in CONCURRENCY:
-                def submit(conn: Any, state: Any) -> Any:
-                    if conn == "setup":
-                        return open_survey(port, slug)
-                    cookie, action, body = state
-                    conn.request("POST", action, body=body, headers={
-                        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
-                    resp = conn.getresponse()
-                    resp.read()
-                    return resp.status
-
-                def trivial(conn: Any, state: Any) -> Any:
-                    if conn == "setup":
-                        return None
-                    conn.request("GET", "/livez")
-                    resp = conn.getresponse()
-                    resp.read()
-                    return resp.status
-
-                sub = median_run(port, c, submit)
+                sub = median_run(port, c, submission)
                 ceil = median_run(port, c, trivial)
-                rows.append({"database": label, "server": f"gunicorn {setup['workers']}×{setup['threads']} gthread",
+                rows.append({"database": label, "server": server_name,
                              "concurrency": c, "submissions_per_s": sub["rate_per_s"],
                              "p50_ms": sub["p50_ms"], "p95_ms": sub["p95_ms"], "p99_ms": sub["p99_ms"],
                              "errors": sub["errors"], "error_kinds": sub["error_kinds"],
@@ -253,7 +411,9 @@ def bench_database(label: str, url: str) -> list[dict[str, Any]]:
                              "ratio_to_ceiling": round(sub["rate_per_s"] / max(ceil["rate_per_s"], 1e-9), 3),
                              "submission_runs": sub["runs"], "ceiling_runs": ceil["runs"]})
                 print(json.dumps(rows[-1]), flush=True)
-            return rows
+            respondents = {"database": label, "server": server_name, **median_open_loop(port, submission)}
+            print(json.dumps(respondents), flush=True)
+            return rows, respondents
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
@@ -264,16 +424,23 @@ def main() -> None:
     from models.db import scratch_database
 
     rows: list[dict[str, Any]] = []
+    open_rows: list[dict[str, Any]] = []
     only = os.environ.get("HEEDFUL_BENCH_ONLY", "")  # "sqlite" or "postgresql" to run one of them
     if only in ("", "sqlite"):
         with tempfile.TemporaryDirectory() as tmp:
-            rows += bench_database("sqlite", f"sqlite:///{tmp}/bench.db")
+            closed, respondents = bench_database("sqlite", f"sqlite:///{tmp}/bench.db")
+            rows += closed
+            open_rows.append(respondents)
     pg = os.environ.get("HEEDFUL_BENCH_DATABASE_URL") or os.environ.get("HEEDFUL_TEST_DATABASE_URL")
     if pg and only in ("", "postgresql"):
         with scratch_database(pg, "heedful_bench") as url:
-            rows += bench_database("postgresql", url)
+            closed, respondents = bench_database("postgresql", url)
+            rows += closed
+            open_rows.append(respondents)
     cols = ["database", "server", "concurrency", "submissions_per_s", "p50_ms", "p95_ms", "p99_ms", "errors",
             "ceiling_per_s", "ratio_to_ceiling"]
+    open_cols = ["database", "server", "respondents", "offered_per_s", "achieved_per_s", "p50_ms", "p95_ms",
+                 "p99_ms", "errors", "sent_late"]
     result = {
         "machine": machine_info(),
         # Other work on the machine moves these figures a lot: keep the load next to them.
@@ -285,18 +452,33 @@ def main() -> None:
                    "PostgreSQL: several processes",
             "load": f"{DURATION_S:g} s per run, median of {RUNS} runs per level, loopback only, "
                     "load generator on the same machine",
+            "load_generator": "one thread and one keep-alive connection per virtual respondent, each sending a "
+                              "request prepared once (raw socket; reads the status line and Content-Length only)",
+            "respondents": f"{OPEN_RESPONDENTS} respondents, each submitting at Poisson-distributed times a mean "
+                           f"of {OPEN_INTERVAL_S:g} s apart = {OPEN_RESPONDENTS / OPEN_INTERVAL_S:g} submissions/s "
+                           f"offered; {OPEN_SECONDS:g} s per run, median of {RUNS} runs; latency from the "
+                           "scheduled time (a submission waiting behind the same respondent's previous one "
+                           "counts its wait)",
         },
         "runs_per_level": {"rows": [[r["database"], r["concurrency"], r["submission_runs"], r["ceiling_runs"]]
                                     for r in rows], "columns": ["database", "concurrency", "submissions_per_s",
                                                                 "ceiling_per_s"]},
         "targets": "ratio_to_ceiling ≥ 0.5; p99 < 100 ms at 50 concurrent; errors = 0",
-        "table": {"columns": cols, "rows": [[r[c] for c in cols] for r in rows]},
+        "table": {"caption": "Closed loop (saturation): each virtual respondent submits again the moment its "
+                             "previous answer is back, so these are maximum rates with queueing latencies, "
+                             "not a realistic load. ceiling = the same loop against /livez.",
+                  "columns": cols, "rows": [[r[c] for c in cols] for r in rows]},
+        "respondents_open_loop": {
+            "caption": f"Open loop (respondents): {OPEN_RESPONDENTS} respondents each submitting about every "
+                       f"{OPEN_INTERVAL_S:g} s (Poisson arrivals), {OPEN_RESPONDENTS / OPEN_INTERVAL_S:g} "
+                       "submissions/s offered in all; p50/p95/p99 from each submission's scheduled time.",
+            "columns": open_cols, "rows": [[r[c] for c in open_cols] for r in open_rows]},
     }
     out = Path(os.environ.get("HEEDFUL_BENCH_OUT", RESULTS / "web_load.json"))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
-    if any(r["errors"] for r in rows):
-        print("errors during load: " + json.dumps([r["error_kinds"] for r in rows]), file=sys.stderr)
+    if any(r["errors"] for r in rows + open_rows):
+        print("errors during load: " + json.dumps([r["error_kinds"] for r in rows + open_rows]), file=sys.stderr)
         sys.exit(1)
 
 
