@@ -377,8 +377,12 @@ def _writing() -> Any:
     Everything before (lookups, validation) ran without the lock, so writers hold it only for their
     inserts and commit. What could change in between is re-checked by the write itself: the invitation
     is claimed with a conditional update, and the unique invitation_id backs it up.
+
+    PostgreSQL has no such lock (reads never block writers), so there the reads simply carry on into the
+    write: ending them would cost a COMMIT, a BEGIN and a pool check-out (with its ping) per submission.
     """
-    db.session.commit()  # read-only so far: ends the snapshot, keeps the loaded survey (expire_on_commit=False)
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.commit()  # read-only so far: ends the snapshot, keeps the loaded survey (expire_on_commit=False)
     return begin_mode("IMMEDIATE")
 
 
