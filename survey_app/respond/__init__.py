@@ -13,7 +13,8 @@ DEFINITIONS_KEY = "heedful.respond.definitions"
 
 
 @bp.record_once
-def _init_limiter(state: BlueprintSetupState) -> None:
+def _init_process_state(state: BlueprintSetupState) -> None:
+    # Both live in this process's memory only: the rate limit buckets and the cached survey questions.
     # Defaults: a burst of 20 submissions per client and survey, then 10 a minute.
     cfg = state.app.config
     state.app.extensions[LIMITER_KEY] = SubmissionLimiter(
