@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from jobs.analyzer import TextAnalyzer
@@ -246,15 +246,22 @@ def write_results(
         for row in existing.values():
             session.expire(row, ["tags"])
     dirty: set[tuple[int, date]] = set()
+    filled: list[tuple[AnalysisRow, TextAnalysis]] = []
+    now = ctx.now()
     for c in ok:
         result = results[c.answer_id]
         assert not isinstance(result, str)
         row = existing.get(c.answer_id) or AnalysisRow(answer_id=c.answer_id)
-        _fill(row, result, ctx.now())
-        session.add(row)
-        session.flush()
-        session.add_all(_tags(row.id, result))
+        _fill(row, result, now)
+        filled.append((row, result))
         dirty.add((c.survey_id, c.day))
+    # One flush gives every new analysis row its id (a multi-row INSERT … RETURNING), then all tags go
+    # in one executemany: per-row flushes cost more than the model on short answers.
+    session.add_all([row for row, _ in filled])
+    session.flush()
+    tags = [tag for row, result in filled for tag in _tags(row.id, result)]
+    if tags:
+        session.execute(insert(TagRow), tags)
     if ok_ids:
         session.execute(
             update(Answer).where(Answer.id.in_(ok_ids)).values(
@@ -303,7 +310,8 @@ def _fill(row: AnalysisRow, r: TextAnalysis, now: datetime) -> None:
     row.analyzed_at = now
 
 
-def _tags(analysis_id: int, r: TextAnalysis) -> Iterable[TagRow]:
+def _tags(analysis_id: int, r: TextAnalysis) -> Iterable[dict[str, Any]]:
+    """The model's topic tags of one analysis, as topic_tags rows (one per topic)."""
     if r.topics is None:
         return []
     seen: set[str] = set()
@@ -312,12 +320,13 @@ def _tags(analysis_id: int, r: TextAnalysis) -> Iterable[TagRow]:
         if t.topic in seen:
             continue
         seen.add(t.topic)
-        tags.append(TagRow(
-            analysis_id=analysis_id, topic=t.topic[:120], score=float(t.score), is_top=t.topic == r.topics.top_topic,
-            sentiment_label=t.sentiment.label if t.sentiment else None,
-            sentiment_score=float(t.sentiment.score) if t.sentiment else None,
-            sentence_indexes=list(t.sentence_indexes), source="taxonomy",
-        ))
+        tags.append({
+            "analysis_id": analysis_id, "topic": t.topic[:120], "score": float(t.score),
+            "is_top": t.topic == r.topics.top_topic,
+            "sentiment_label": t.sentiment.label if t.sentiment else None,
+            "sentiment_score": float(t.sentiment.score) if t.sentiment else None,
+            "sentence_indexes": list(t.sentence_indexes), "source": "taxonomy",
+        })
     return tags
 
 
