@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -35,7 +36,7 @@ from jobs.context import JobContext  # noqa: E402
 from jobs.scoring import score_pending  # noqa: E402
 from models import Answer, Question, Response, Survey, TextAnalysis  # noqa: E402
 from models.db import make_engine, make_session_factory  # noqa: E402
-from models.settings import load_settings  # noqa: E402
+from models.settings import Settings, load_settings  # noqa: E402
 from nlp.analyzer import Analyzer  # noqa: E402
 from nlp.encoder import Encoder, EncoderConfig  # noqa: E402
 from nlp.settings import NLPSettings  # noqa: E402
@@ -108,7 +109,8 @@ def main() -> None:
     enc_rate, enc_times = median_rate(len(texts), lambda: encoder.embed(texts), args.runs)
 
     analyzer = Analyzer(nlp_settings).load()
-    settings_batch = 64
+    # The scorer's configured batch (HEEDFUL_SCORE_BATCH_SIZE, else the default): what production runs.
+    settings_batch = int(os.environ.get("HEEDFUL_SCORE_BATCH_SIZE", Settings.score_batch_size))
     taxonomies = {a: default_taxonomy(a) for a in ("customer", "worker")}
 
     def analyze_only() -> None:
