@@ -186,3 +186,19 @@ class _SumEncoder(Encoder):
         self.calls.append(list(texts))
         sums = np.array([np.sum([self.WORDS[w] for w in t.split()], axis=0) for t in texts], dtype=np.float32)
         return sums / np.linalg.norm(sums, axis=1, keepdims=True), sums
+
+
+@pytest.mark.slow
+def test_int8_analyzer_agrees_with_fp32_on_clear_answers() -> None:
+    texts = [
+        "Fantastic service, thank you so much!",
+        "The parcel arrived smashed and nobody answers.",
+        "smell of gas near boiler 2",
+    ]
+    fp32 = Analyzer(NLPSettings()).analyze(texts, audience="worker")
+    int8_analyzer = Analyzer(NLPSettings(quantize=True))
+    int8 = int8_analyzer.analyze(texts, audience="worker")
+    assert int8_analyzer.version.endswith("-int8")  # stored rows say which weights scored them
+    assert [r.sentiment.overall.label for r in int8] == [r.sentiment.overall.label for r in fp32]
+    assert [r.sentiment.overall.label for r in int8[:2]] == ["positive", "negative"]
+    assert int8[2].urgency.urgent  # the fp32-trained urgency head applies to the int8 encoder
