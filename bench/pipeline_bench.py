@@ -9,7 +9,7 @@ Texts: the team-written customer and worker corpora in nlp/data (1,412 + 1,168 l
 its audience. Median of --runs runs after a warm-up. Ratio = (c) / (a); target ≥ 0.8.
 Prints figures and writes bench/results/pipeline.json. Never asserts.
 
-Usage: python bench/pipeline_bench.py [--n 1024] [--runs 3]
+Usage: python bench/pipeline_bench.py [--n 2048] [--runs 3]
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def median_rate(n: int, fn: Any, runs: int) -> tuple[float, list[float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=1024)
+    parser.add_argument("--n", type=int, default=2048)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     items = load_texts(args.n)
