@@ -124,13 +124,20 @@ class TopicTagger:
         threshold = _pick_threshold(taxonomy.threshold, self.threshold)
         protos = self._prototypes(taxonomy)
         units = [_units(t, sentiments[i] if sentiments else None) for i, t in enumerate(texts)]
-        vectors = _embed_unique(self.encoder, [u for per in units for u in per])
+        flat = [u for per in units for u in per]
+        vectors = _embed_unique(self.encoder, flat)
+        # All units of the batch in one set of matrix operations, then sliced per answer.
+        all_probs = self._unit_probabilities(flat, vectors, protos) if flat else None
         out: list[TopicResult] = []
+        offset = 0
         for i, text in enumerate(texts):
-            if not text.strip() or not units[i]:
+            n_units = len(units[i])
+            if not text.strip() or not n_units or all_probs is None:
                 out.append(TopicResult(tags=[], top_topic=""))
+                offset += n_units
                 continue
-            probs = self._unit_probabilities(units[i], vectors, protos)
+            probs = all_probs[offset : offset + n_units]
+            offset += n_units
             sent = sentiments[i] if sentiments else None
             out.append(_result(probs, protos.names, threshold, sent))
         return out
@@ -150,12 +157,19 @@ class TopicTagger:
     def _unit_probabilities(
         self, units: list[str], vectors: dict[str, FloatArray], protos: _Prototypes
     ) -> FloatArray:
-        """Probabilities (units, topics); row 0 is the whole answer, then one row per sentence."""
-        emb = np.stack([vectors[u] for u in units])
+        """Probabilities (units, topics), one row per unit; each distinct unit is scored once.
+
+        A one-sentence answer is its own sentence, so deduplicating halves the keyword searches.
+        """
+        unique = list(dict.fromkeys(units))
+        row = {u: i for i, u in enumerate(unique)}
+        emb = np.stack([vectors[u] for u in unique])
         sim = _similarity(emb, protos)
-        kw = _keyword_hits(units, protos.keywords)
+        kw = _keyword_hits(unique, protos.keywords)
         margin = sim - sim.max(axis=1, keepdims=True)
-        return self.calibration.probability(sim, margin, kw)
+        probs = self.calibration.probability(sim, margin, kw)
+        out: FloatArray = probs[[row[u] for u in units]]
+        return out
 
 
 def build_prototypes(encoder: TextEncoder, topics: Sequence[Topic]) -> _Prototypes:
