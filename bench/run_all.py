@@ -84,16 +84,18 @@ def _fmt(v: Any) -> str:
 
 def main() -> None:
     """`python -m bench.run_all [NAME ...] [--collect]`: run all (or the named) benchmarks; --collect only
-    re-renders RESULTS.md from the JSON files already in bench/results/."""
+    re-renders RESULTS.md from the JSON files already in bench/results/. Benchmarks not run this time keep
+    their last entry (figures, run time, status), so rerunning one never drops the others from RESULTS.md."""
     RESULTS.mkdir(exist_ok=True)
     collect = "--collect" in sys.argv
     only = {a for a in sys.argv[1:] if not a.startswith("--")}
+    previous = _previous_entries()
     summary: dict[str, Any] = {"machine": machine_info(), "benchmarks": {}}
     for module, filename, title in BENCHMARKS:
-        if only and module.split(".")[-1] not in only:
-            continue
-        if collect:
-            ok, seconds, tail = (RESULTS / filename).exists(), 0.0, "not run (--collect)"
+        if collect or (only and module.split(".")[-1] not in only):
+            last = previous.get(module, {})
+            ok = (RESULTS / filename).exists() and last.get("ok", True)
+            seconds, tail = last.get("seconds", 0.0), last.get("error", "not run this time")
         else:
             print(f"== {module}", flush=True)
             ok, seconds, tail = run(module)
@@ -108,6 +110,14 @@ def main() -> None:
     (RESULTS / "all.json").write_text(json.dumps(summary, indent=2, default=str))
     write_markdown(summary)
     print(f"wrote {HERE / 'RESULTS.md'}")
+
+
+def _previous_entries() -> dict[str, Any]:
+    try:
+        entries: dict[str, Any] = json.loads((RESULTS / "all.json").read_text())["benchmarks"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    return entries
 
 
 def write_markdown(summary: dict[str, Any]) -> None:
