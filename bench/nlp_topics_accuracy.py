@@ -200,23 +200,30 @@ def semeval(analyzer: Analyzer, split: str, limit: int | None) -> dict[str, Any]
     return out
 
 
-def msia(analyzer: Analyzer) -> dict[str, Any]:
-    path = DATA / "msia_accident_cases" / "data.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
+def _tag_set(
+    analyzer: Analyzer, folder: str, taxonomy_file: str, labels: dict[str, str], audience: str
+) -> tuple[Any, list[str], list[TopicResult], float]:
+    """Tag every text of a single-label public set: (taxonomy, gold topics, results, seconds)."""
+    with (DATA / folder / "data.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    taxonomy = load_taxonomy(ROOT / "bench" / "taxonomies" / "accident_causes.yaml")
-    texts = [r["text"] for r in rows]
-    gold = [MSIA_LABELS[r["label"].strip()] for r in rows]
+    taxonomy = load_taxonomy(ROOT / "bench" / "taxonomies" / taxonomy_file)
+    gold = [labels[r["label"].strip()] for r in rows]
     t0 = time.perf_counter()
-    results = [_topics(a) for a in analyzer.analyze(texts, taxonomy, audience="worker")]
-    elapsed = time.perf_counter() - t0
+    results = [_topics(a) for a in analyzer.analyze([r["text"] for r in rows], taxonomy, audience=audience)]
+    return taxonomy, gold, results, time.perf_counter() - t0
+
+
+def msia(analyzer: Analyzer) -> dict[str, Any]:
+    taxonomy, gold, results, elapsed = _tag_set(
+        analyzer, "msia_accident_cases", "accident_causes.yaml", MSIA_LABELS, "worker"
+    )
     pred = [r.top_topic for r in results]
     labels = [t.name for t in taxonomy.topics]
     f1, per = macro_f1(gold, pred, labels)
     return {
-        "cases": len(rows),
+        "cases": len(gold),
         "top1_macro_f1": round(f1, 4),
-        "top1_accuracy": round(sum(g == p for g, p in zip(gold, pred, strict=True)) / len(rows), 4),
+        "top1_accuracy": round(sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold), 4),
         "top1_per_class_f1": {k: round(v, 4) for k, v in per.items()},
         "gold_counts": dict(Counter(gold)),
         "tagging_seconds": round(elapsed, 2),
@@ -248,24 +255,19 @@ def cfpb(analyzer: Analyzer) -> dict[str, Any]:
     rows are credit reporting. Multi-label view: how often the gold product is among the tags, and
     how many tags a complaint gets (long narratives touch several products).
     """
-    path = DATA / "cfpb_complaints" / "data.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    taxonomy = load_taxonomy(ROOT / "bench" / "taxonomies" / "cfpb_products.yaml")
-    gold = [CFPB_LABELS[r["label"].strip()] for r in rows]
-    t0 = time.perf_counter()
-    results = [_topics(a) for a in analyzer.analyze([r["text"] for r in rows], taxonomy, audience="customer")]
-    elapsed = time.perf_counter() - t0
+    taxonomy, gold, results, elapsed = _tag_set(
+        analyzer, "cfpb_complaints", "cfpb_products.yaml", CFPB_LABELS, "customer"
+    )
     pred = [r.top_topic for r in results]
     tags = [{t.topic for t in r.tags} for r in results]
     n_tags = sum(len(t) for t in tags)
     hits = sum(g in t for g, t in zip(gold, tags, strict=True))
     return {
-        "complaints": len(rows),
+        "complaints": len(gold),
         **_single_label(gold, pred, taxonomy.topic_names),
-        "multilabel_gold_recall": round(hits / len(rows), 4),
+        "multilabel_gold_recall": round(hits / len(gold), 4),
         "multilabel_micro_precision": round(hits / n_tags, 4) if n_tags else 0.0,
-        "multilabel_tags_per_complaint": round(n_tags / len(rows), 2),
+        "multilabel_tags_per_complaint": round(n_tags / len(gold), 2),
         "tagging_seconds": round(elapsed, 2),
     }
 
@@ -278,19 +280,14 @@ def ihm(analyzer: Analyzer) -> dict[str, Any]:
     of the rows and a catch-all, so the figures are also given without those rows: macro-F1 over the
     16 named risks on the rows whose gold is a named risk (predicting "other" there is a miss).
     """
-    path = DATA / "industrial_safety_ihm" / "data.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    taxonomy = load_taxonomy(ROOT / "bench" / "taxonomies" / "industrial_risks.yaml")
-    gold = [IHM_LABELS[r["label"].strip()] for r in rows]
-    t0 = time.perf_counter()
-    results = [_topics(a) for a in analyzer.analyze([r["text"] for r in rows], taxonomy, audience="worker")]
-    elapsed = time.perf_counter() - t0
+    taxonomy, gold, results, elapsed = _tag_set(
+        analyzer, "industrial_safety_ihm", "industrial_risks.yaml", IHM_LABELS, "worker"
+    )
     pred = [r.top_topic for r in results]
     named = [i for i, g in enumerate(gold) if g != "other"]
     named_labels = [t for t in taxonomy.topic_names if t != "other"]
     return {
-        "cases": len(rows),
+        "cases": len(gold),
         **_single_label(gold, pred, taxonomy.topic_names),
         "excluding_other": {
             "cases": len(named),
