@@ -143,6 +143,11 @@ def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None,
             f"accuracy {held['accuracy']:.4f}, macro-F1 {held['macro_f1']:.4f}; "
             f"weights sha256 {card['weights_sha256'][:12]}"
         )
+        if out_dir is None or out_dir.resolve() == WEIGHTS_DIR.resolve():
+            # The shipped urgency head is tied to the adapted encoder: new adapters need a new head.
+            from nlp.urgency import train_all
+
+            train_all(log=lambda line: click.echo(f"urgency head {line}"))
         return
     config = TrainConfig() if seed is None else replace(TrainConfig(), seed=seed)
     files = corpus_files(data_dir) if data_dir is not None else corpus_files()

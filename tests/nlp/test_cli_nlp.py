@@ -177,3 +177,25 @@ def test_unloadable_model_is_one_line(tmp_path: Path, monkeypatch: pytest.Monkey
     result = CliRunner().invoke(nlp_cli, args)
     assert result.exit_code == 1 and "cannot load sentiment model" in result.output
     assert result.output.count("\n") == 1
+
+
+@pytest.mark.parametrize(("out_args", "retrains_urgency"), [([], True), (["--out", "elsewhere"], False)])
+def test_lora_train_into_the_shipped_folder_retrains_the_urgency_heads(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, out_args: list[str], retrains_urgency: bool
+) -> None:
+    import nlp.lora_sentiment
+    import nlp.urgency
+
+    card = {
+        "corpus": {"train_rows": 3},
+        "train_seconds": 0.1,
+        "heldout": {"accuracy": 1.0, "macro_f1": 1.0},
+        "weights_sha256": "0" * 64,
+    }
+    monkeypatch.setattr(nlp.lora_sentiment, "train_lora", lambda *a, **k: card)
+    calls: list[str] = []
+    monkeypatch.setattr(nlp.urgency, "train_all", lambda log: calls.append("urgency") or {})
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(nlp_cli, ["train", *out_args])
+    assert result.exit_code == 0, result.output
+    assert calls == (["urgency"] if retrains_urgency else [])
