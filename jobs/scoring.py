@@ -14,6 +14,7 @@ import socket
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -95,9 +96,17 @@ def claim_batch(
     max_attempts = ctx.settings.score_max_attempts
     where = _new_work(now) if backfill_model is None else _backfill_work(*backfill_model, max_attempts)
     stmt = (
-        select(Answer.id, Answer.text, Answer.attempts, Answer.text_state, Response.survey_id,
-               Response.submitted_on, Survey.audience, Taxonomy.source_yaml,
-               exists().where(AnalysisRow.answer_id == Answer.id).label("had_analysis"))
+        select(
+            Answer.id,
+            Answer.text,
+            Answer.attempts,
+            Answer.text_state,
+            Response.survey_id,
+            Response.submitted_on,
+            Survey.audience,
+            Taxonomy.source_yaml,
+            exists().where(AnalysisRow.answer_id == Answer.id).label("had_analysis"),
+        )
         .join(Response, Response.id == Answer.response_id)
         .join(Survey, Survey.id == Response.survey_id)
         .outerjoin(Taxonomy, Taxonomy.id == Survey.taxonomy_id)
@@ -115,12 +124,26 @@ def claim_batch(
             # Its scorer died (lease expired) on every try: likely the text itself kills the process.
             poisoned.append((r.id, bool(r.had_analysis), r.attempts))
             continue
-        claimed.append(Claimed(r.id, r.text or "", r.survey_id, r.submitted_on, r.audience, r.source_yaml,
-                               r.attempts + 1, bool(r.had_analysis)))
+        claimed.append(
+            Claimed(
+                r.id,
+                r.text or "",
+                r.survey_id,
+                r.submitted_on,
+                r.audience,
+                r.source_yaml,
+                r.attempts + 1,
+                bool(r.had_analysis),
+            )
+        )
     for answer_id, had_analysis, attempts in poisoned:
         session.execute(
-            update(Answer).where(Answer.id == answer_id).values(
-                text_state="scored" if had_analysis else "failed", claimed_by=None, claimed_until=None,
+            update(Answer)
+            .where(Answer.id == answer_id)
+            .values(
+                text_state="scored" if had_analysis else "failed",
+                claimed_by=None,
+                claimed_until=None,
                 last_error=f"scorer stopped (crash or timeout) while scoring this answer {attempts} times",
             )
         )
@@ -128,9 +151,12 @@ def claim_batch(
         session.execute(
             update(Answer)
             .where(Answer.id.in_([c.answer_id for c in claimed]))
-            .values(text_state="claimed", claimed_by=ctx.worker,
-                    claimed_until=now + timedelta(seconds=ctx.settings.lease_seconds),
-                    attempts=Answer.attempts + 1)
+            .values(
+                text_state="claimed",
+                claimed_by=ctx.worker,
+                claimed_until=now + timedelta(seconds=ctx.settings.lease_seconds),
+                attempts=Answer.attempts + 1,
+            )
         )
     return claimed
 
@@ -142,8 +168,7 @@ def release_dead_local_claims(session: Session) -> int:
     """
     host = socket.gethostname()[:60]
     holders = session.scalars(
-        select(Answer.claimed_by).where(Answer.text_state == "claimed", Answer.claimed_by.like(f"{host}:%"))
-        .distinct()
+        select(Answer.claimed_by).where(Answer.text_state == "claimed", Answer.claimed_by.like(f"{host}:%")).distinct()
     ).all()
     released = 0
     for holder in holders:
@@ -157,7 +182,8 @@ def release_dead_local_claims(session: Session) -> int:
             continue
         # Expire the lease now; the claim step then applies the attempts rule like for any dead scorer.
         result = session.execute(
-            update(Answer).where(Answer.text_state == "claimed", Answer.claimed_by == holder)
+            update(Answer)
+            .where(Answer.text_state == "claimed", Answer.claimed_by == holder)
             .values(claimed_until=_EXPIRED)
         )
         released += result.rowcount  # type: ignore[attr-defined]
@@ -240,8 +266,7 @@ def write_results(
     if existing:
         # Analyst-made tags survive a re-score; model tags are replaced.
         session.execute(
-            delete(TagRow).where(TagRow.analysis_id.in_([a.id for a in existing.values()]),
-                                 TagRow.source == "taxonomy")
+            delete(TagRow).where(TagRow.analysis_id.in_([a.id for a in existing.values()]), TagRow.source == "taxonomy")
         )
         for row in existing.values():
             session.expire(row, ["tags"])
@@ -264,9 +289,9 @@ def write_results(
         session.execute(insert(TagRow), tags)
     if ok_ids:
         session.execute(
-            update(Answer).where(Answer.id.in_(ok_ids)).values(
-                text_state="scored", claimed_by=None, claimed_until=None, attempts=0, last_error=None
-            )
+            update(Answer)
+            .where(Answer.id.in_(ok_ids))
+            .values(text_state="scored", claimed_by=None, claimed_until=None, attempts=0, last_error=None)
         )
     outcome.scored = len(ok)
     max_attempts = ctx.settings.score_max_attempts
@@ -274,9 +299,9 @@ def write_results(
         give_up = c.attempts >= max_attempts
         state = "scored" if c.had_analysis else ("failed" if give_up else "pending")
         session.execute(
-            update(Answer).where(Answer.id == c.answer_id).values(
-                text_state=state, claimed_by=None, claimed_until=None, last_error=str(results[c.answer_id])
-            )
+            update(Answer)
+            .where(Answer.id == c.answer_id)
+            .values(text_state=state, claimed_by=None, claimed_until=None, last_error=str(results[c.answer_id]))
         )
         if give_up or c.had_analysis:
             outcome.failed += 1
@@ -298,8 +323,13 @@ def _fill(row: AnalysisRow, r: TextAnalysis, now: datetime) -> None:
     row.sentiment_confidence = float(overall.confidence)
     row.mixed = r.sentiment.mixed
     row.sentences = [
-        {"text": s.text, "start": s.start, "end": s.end, "label": s.sentiment.label,
-         "score": round(float(s.sentiment.score), 4)}
+        {
+            "text": s.text,
+            "start": s.start,
+            "end": s.end,
+            "label": s.sentiment.label,
+            "score": round(float(s.sentiment.score), 4),
+        }
         for s in r.sentiment.sentences
     ]
     row.urgent = r.urgency.urgent
@@ -320,13 +350,18 @@ def _tags(analysis_id: int, r: TextAnalysis) -> Iterable[dict[str, Any]]:
         if t.topic in seen:
             continue
         seen.add(t.topic)
-        tags.append({
-            "analysis_id": analysis_id, "topic": t.topic[:120], "score": float(t.score),
-            "is_top": t.topic == r.topics.top_topic,
-            "sentiment_label": t.sentiment.label if t.sentiment else None,
-            "sentiment_score": float(t.sentiment.score) if t.sentiment else None,
-            "sentence_indexes": list(t.sentence_indexes), "source": "taxonomy",
-        })
+        tags.append(
+            {
+                "analysis_id": analysis_id,
+                "topic": t.topic[:120],
+                "score": float(t.score),
+                "is_top": t.topic == r.topics.top_topic,
+                "sentiment_label": t.sentiment.label if t.sentiment else None,
+                "sentiment_score": float(t.sentiment.score) if t.sentiment else None,
+                "sentence_indexes": list(t.sentence_indexes),
+                "source": "taxonomy",
+            }
+        )
     return tags
 
 
@@ -343,8 +378,15 @@ def score_pending(
 
     New answers always come first: before each re-score batch the queue is checked again, so a
     backfill never delays fresh (possibly urgent) reports by more than one batch.
+
+    The model runs in a helper thread while this thread writes the previous batch and claims the next
+    one, so database time hides behind the forward pass (torch releases the GIL). All database work
+    stays on this thread, in the same order as without the overlap: claim, write, claim, write; each
+    write is still its own transaction, so a crash loses at most the batches in hand, whose claims
+    expire. A stop request is honoured between batches: nothing more is claimed, what was analysed is
+    written.
     """
-    with recorded_run(ctx, "score") as stats:
+    with recorded_run(ctx, "score") as stats, ThreadPoolExecutor(1, thread_name_prefix="heedful-analyze") as pool:
         analyzer = ctx.analyzer()
         stats.model_name, stats.model_version = analyzer.name, analyzer.version
         model = (analyzer.name[:200], analyzer.version[:80])
@@ -359,14 +401,15 @@ def score_pending(
         taxonomies: dict[int, NlpTaxonomy] = {}
         size = max(1, ctx.settings.score_batch_size)
         stats.detail["backfilled"] = 0
-        while not ctx.stop.is_set():
-            if limit is not None and stats.claimed >= limit:
-                break
+
+        def next_batch() -> tuple[list[Claimed], bool]:
+            if ctx.stop.is_set() or (limit is not None and stats.claimed >= limit):
+                return [], False
             if deadline is not None and time.monotonic() >= deadline:
-                break
+                return [], False
             n = size if limit is None else min(size, limit - stats.claimed)
 
-            def claim(n: int = n) -> tuple[list[Claimed], bool]:
+            def claim() -> tuple[list[Claimed], bool]:
                 with ctx.sessions() as s, s.begin():
                     got = claim_batch(s, ctx, n)
                     if got or not backfill:
@@ -374,19 +417,16 @@ def score_pending(
                     return claim_batch(s, ctx, n, backfill_model=model), True
 
             items, is_backfill = with_retry(claim, "score: claim")
-            if not items:
-                break
             stats.claimed += len(items)
             for c in items:
                 if c.survey_id not in taxonomies:
                     taxonomies[c.survey_id], error = resolve_taxonomy(c.taxonomy_yaml, c.audience, c.survey_id)
                     if error:
                         stats.detail.setdefault("taxonomy_errors", {})[str(c.survey_id)] = error
-            results = analyze_items(analyzer, items, taxonomies)
+            return items, is_backfill
 
-            def write(
-                items: list[Claimed] = items, results: dict[int, TextAnalysis | str] = results
-            ) -> BatchOutcome:
+        def store(items: list[Claimed], results: dict[int, TextAnalysis | str], is_backfill: bool) -> None:
+            def write() -> BatchOutcome:
                 with ctx.sessions() as s, s.begin():
                     return write_results(s, ctx, items, results)
 
@@ -403,4 +443,21 @@ def score_pending(
                 progress(stats.processed + stats.failed, stats.failed)
             if on_batch:
                 on_batch(items)
+
+        done: tuple[list[Claimed], dict[int, TextAnalysis | str], bool] | None = None
+        items, is_backfill = next_batch()
+        while items:
+            analysis = pool.submit(analyze_items, analyzer, items, dict(taxonomies))
+            if done is not None:
+                store(*done)  # the previous batch, while the model works on this one
+            following = next_batch()
+            done = (items, analysis.result(), is_backfill)
+            if not following[0]:
+                # The queue looked empty, but writing this batch may put failed answers back in it.
+                store(*done)
+                done = None
+                following = next_batch()
+            items, is_backfill = following
+        if done is not None:
+            store(*done)
     return stats

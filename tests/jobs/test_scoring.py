@@ -57,6 +57,19 @@ def test_batches_are_bounded(db_session: Session, job_ctx: JobContext, stub: Stu
     assert stub.calls == [4, 4, 2]
 
 
+def test_a_stop_claims_nothing_more_and_writes_every_batch_in_hand(
+    db_session: Session, job_ctx: JobContext, stub: StubAnalyzer
+) -> None:
+    survey = make_survey(db_session)
+    for i in range(10):
+        make_response(db_session, survey, {"why": f"comment {i}"})
+    # The next batch is claimed while the model works on this one; stop once the first is written.
+    stats = score_pending(job_ctx, on_batch=lambda _items: job_ctx.stop.set())
+    states = [a.text_state for a in _answers(db_session)]
+    assert stats.claimed == stats.processed == 8 and stub.calls == [4, 4]
+    assert states.count("scored") == 8 and states.count("pending") == 2 and "claimed" not in states
+
+
 def test_limit(db_session: Session, job_ctx: JobContext) -> None:
     survey = make_survey(db_session)
     for i in range(7):
