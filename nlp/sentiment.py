@@ -101,6 +101,8 @@ def clean_text(text: str) -> str:
     """Replace characters no tokenizer should see with spaces, one for one, so spans stay valid."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
+    if text.isascii() and text.isprintable():
+        return text  # the common case: nothing to replace, so skip the per-character look-up
     return "".join(
         " " if (unicodedata.category(ch) in _JUNK_CATEGORIES and ch not in "\n\t") or ch == "\ufffd" else ch
         for ch in text
@@ -141,10 +143,11 @@ def _aggregate(
 
 def _sentiment(probs: Probabilities, score: float) -> Sentiment:
     best = int(np.argmax(probs))
+    # Plain float clamps: np.clip on a scalar costs microseconds, and this runs for every sentence.
     return Sentiment(
         label=LABELS[best],
-        score=round(float(np.clip(score, -1.0, 1.0)), 6),
-        confidence=round(float(np.clip(probs[best], 0.0, 1.0)), 6),
+        score=round(min(max(float(score), -1.0), 1.0), 6),
+        confidence=round(min(max(float(probs[best]), 0.0), 1.0), 6),
     )
 
 
