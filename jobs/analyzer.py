@@ -24,6 +24,8 @@ class TextAnalyzer(Protocol):
         self, texts: list[str], taxonomy: Taxonomy | None = None, audience: str = "customer"
     ) -> list[TextAnalysis]: ...
 
+    def analyze_many(self, groups: list[tuple[list[str], Taxonomy | None, str]]) -> list[list[TextAnalysis]]: ...
+
 
 def load_analyzer(settings: Settings) -> TextAnalyzer:
     """Load the configured transformer analyzer now (fails fast with one line when a model is missing)."""

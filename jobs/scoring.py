@@ -216,11 +216,26 @@ def resolve_taxonomy(yaml_text: str | None, audience: str, survey_id: int) -> tu
 def analyze_items(
     analyzer: TextAnalyzer, items: list[Claimed], taxonomies: dict[int, NlpTaxonomy]
 ) -> dict[int, TextAnalysis | str]:
-    """Analyze per survey in one model call; when a batch call fails, retry item by item to isolate it."""
+    """Analyze the whole batch in one model call (a group per survey); when it fails, retry survey by
+    survey, then item by item, so one text that breaks the model fails alone."""
     out: dict[int, TextAnalysis | str] = {}
     groups: dict[int, list[Claimed]] = defaultdict(list)
     for item in items:
         groups[item.survey_id].append(item)
+    try:
+        per_group = analyzer.analyze_many(
+            [([c.text for c in group], taxonomies[sid], group[0].audience) for sid, group in groups.items()]
+        )
+        if len(per_group) != len(groups):
+            raise RuntimeError(f"analyzer returned {len(per_group)} groups for {len(groups)}")
+        checked = [_checked(results, len(group)) for results, group in zip(per_group, groups.values(), strict=True)]
+    except Exception as exc:  # noqa: BLE001 - any model error: fall back to one call per survey below
+        log.warning("batch of %d answers failed (%s); scoring survey by survey", len(items), exc)
+    else:
+        for results, group in zip(checked, groups.values(), strict=True):
+            for c, result in zip(group, results, strict=True):
+                out[c.answer_id] = result
+        return out
     for survey_id, group in groups.items():
         taxonomy = taxonomies[survey_id]
         audience = group[0].audience

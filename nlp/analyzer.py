@@ -97,40 +97,56 @@ class Analyzer:
         self, texts: list[str], taxonomy: Taxonomy | None = None, audience: str = "customer"
     ) -> list[TextAnalysis]:
         """Analyse a batch; results keep the input order and one bad text never fails the batch."""
-        if audience not in AUDIENCES:
-            raise ValueError(f"unknown audience {audience!r}: expected one of {', '.join(AUDIENCES)}")
+        return self.analyze_many([(texts, taxonomy, audience)])[0]
+
+    def analyze_many(self, groups: list[tuple[list[str], Taxonomy | None, str]]) -> list[list[TextAnalysis]]:
+        """Analyse several (texts, taxonomy, audience) groups, e.g. one per survey of a scoring batch.
+
+        Sentiment does not depend on the survey, so the sentences of all groups go through the encoder
+        together (one length-sorted forward pass); topics and urgency then run per group.
+        """
+        for _texts, _taxonomy, audience in groups:
+            if audience not in AUDIENCES:
+                raise ValueError(f"unknown audience {audience!r}: expected one of {', '.join(AUDIENCES)}")
         self.load()
         assert self._sentiment is not None and self._tagger is not None and self._urgency is not None
-        taxonomy = taxonomy if taxonomy is not None else default_taxonomy(audience)
         name, version = self.name, self.version
-        redacted = [redact(_clean(t)) for t in texts]
-        live = [i for i, r in enumerate(redacted) if has_text(r.text)]
-        model_texts = [redacted[i].text[:MAX_CHARS] for i in live]
+        redacted = [[redact(_clean(t)) for t in texts] for texts, _tax, _aud in groups]
+        live = [[i for i, r in enumerate(reds) if has_text(r.text)] for reds in redacted]
+        model_texts = [[reds[i].text[:MAX_CHARS] for i in idx] for reds, idx in zip(redacted, live, strict=True)]
+        flat = [t for texts in model_texts for t in texts]
+        out: list[list[TextAnalysis]] = []
         with self._batch_cache():
-            sentiments = self._sentiment.predict(model_texts) if model_texts else []
-            self._compose(model_texts, sentiments)
-            topics = self._tagger.tag(model_texts, taxonomy, sentiments) if model_texts else []
-            if audience == "worker" and model_texts:
-                urgencies = self._urgency.detect(model_texts)
-            else:
-                urgencies = [Urgency(urgent=False, score=0.0) for _ in model_texts]
-        by_index = {i: k for k, i in enumerate(live)}
-        out: list[TextAnalysis] = []
-        for i, red in enumerate(redacted):
-            k = by_index.get(i)
-            if k is None:
-                out.append(_no_text(red, name, version))
-                continue
-            out.append(
-                TextAnalysis(
-                    redacted=red,
-                    sentiment=sentiments[k],
-                    topics=topics[k],
-                    urgency=urgencies[k],
-                    model_name=name,
-                    model_version=version,
-                )
-            )
+            all_sentiments = self._sentiment.predict(flat) if flat else []
+            self._compose(flat, all_sentiments)
+            offset = 0
+            for (_texts, taxonomy, audience), reds, idx, texts in zip(groups, redacted, live, model_texts, strict=True):
+                sentiments = all_sentiments[offset : offset + len(texts)]
+                offset += len(texts)
+                tax = taxonomy if taxonomy is not None else default_taxonomy(audience)
+                topics = self._tagger.tag(texts, tax, sentiments) if texts else []
+                if audience == "worker" and texts:
+                    urgencies = self._urgency.detect(texts)
+                else:
+                    urgencies = [Urgency(urgent=False, score=0.0) for _ in texts]
+                by_index = {i: k for k, i in enumerate(idx)}
+                results: list[TextAnalysis] = []
+                for i, red in enumerate(reds):
+                    k = by_index.get(i)
+                    if k is None:
+                        results.append(_no_text(red, name, version))
+                        continue
+                    results.append(
+                        TextAnalysis(
+                            redacted=red,
+                            sentiment=sentiments[k],
+                            topics=topics[k],
+                            urgency=urgencies[k],
+                            model_name=name,
+                            model_version=version,
+                        )
+                    )
+                out.append(results)
         return out
 
     @contextmanager

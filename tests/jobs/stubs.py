@@ -48,13 +48,23 @@ class StubAnalyzer:
             raise ValueError("model cannot handle this text")
         return [self._one(t, taxonomy, audience) for t in texts]
 
+    def analyze_many(self, groups: list[tuple[list[str], Taxonomy | None, str]]) -> list[list[TextAnalysis]]:
+        return [self.analyze(texts, taxonomy, audience) for texts, taxonomy, audience in groups]
+
     def _one(self, text: str, taxonomy: Taxonomy | None, audience: str) -> TextAnalysis:
         redacted = re.sub(r"\S+@\S+", "[EMAIL]", text)
         low = text.lower()
         if not text.strip():
             neutral = Sentiment("neutral", 0.0, 0.1)
-            return TextAnalysis(Redaction(""), SentimentResult(neutral), None, Urgency(False, 0.0), self.name,
-                                self.version, no_text=True)
+            return TextAnalysis(
+                Redaction(""),
+                SentimentResult(neutral),
+                None,
+                Urgency(False, 0.0),
+                self.name,
+                self.version,
+                no_text=True,
+            )
         pos = sum(w in low for w in POSITIVE)
         neg = sum(w in low for w in NEGATIVE)
         if pos > neg:
@@ -74,5 +84,11 @@ class StubAnalyzer:
             topics = TopicResult(tags, tags[0].topic if tags else taxonomy.topics[0].name)
         urgent = audience == "worker" and any(w in low for w in URGENT)
         urgency = Urgency(True, 0.95, "mentions an immediate danger") if urgent else Urgency(False, 0.0)
-        return TextAnalysis(Redaction(redacted, ("email",) if redacted != text else ()),
-                            SentimentResult(overall, sentences), topics, urgency, self.name, self.version)
+        return TextAnalysis(
+            Redaction(redacted, ("email",) if redacted != text else ()),
+            SentimentResult(overall, sentences),
+            topics,
+            urgency,
+            self.name,
+            self.version,
+        )

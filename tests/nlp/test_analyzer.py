@@ -123,6 +123,15 @@ def test_bad_inputs_never_fail_the_batch() -> None:
     assert analyzer.analyze([], TAXONOMY) == []
 
 
+def test_groups_analysed_together_equal_each_group_alone() -> None:
+    analyzer, _ = _analyzer()
+    customer = ["The soup was cold. But the waiter was great!", "", "rude staff"]
+    worker = ["smell of gas near boiler 2", "😀"]
+    together = analyzer.analyze_many([(customer, TAXONOMY, "customer"), (worker, None, "worker")])
+    assert together == [analyzer.analyze(customer, TAXONOMY, "customer"), analyzer.analyze(worker, None, "worker")]
+    assert together[1][0].urgency.urgent and not together[0][2].urgency.urgent
+
+
 def test_unknown_audience_is_rejected() -> None:
     analyzer, _ = _analyzer()
     with pytest.raises(ValueError, match="audience"):
