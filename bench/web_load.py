@@ -226,6 +226,15 @@ class Client:
                     raise
         raise AssertionError("unreachable")
 
+    def error(self) -> str | None:
+        """Send once; None when the answer is a success (200 or a redirect), else what went wrong."""
+        try:
+            status = self.send()
+        except OSError as exc:
+            self.close()
+            return type(exc).__name__
+        return None if status in (200, 302, 303) else str(status)
+
     def _read(self, sock: socket.socket) -> int:
         buf = b""
         while b"\r\n\r\n" not in buf:
@@ -281,14 +290,10 @@ def load(port: int, concurrency: int, prepare: Callable[[], bytes]) -> dict[str,
         go.wait()
         while time.perf_counter() < stop_at:
             t0 = time.perf_counter()
-            try:
-                status: int | str = client.send()
-            except OSError as exc:
-                status = type(exc).__name__
-                client.close()
+            error = client.error()
             local.append(time.perf_counter() - t0)
-            if status not in (200, 302, 303):
-                bad.append(str(status))
+            if error is not None:
+                bad.append(error)
         client.close()
         with lock:
             latencies.extend(local)
@@ -333,14 +338,10 @@ def open_loop(port: int, respondents: int, interval_s: float, duration_s: float,
                 time.sleep(at - now)
             elif now - at > 0.001:
                 behind += 1
-            try:
-                status: int | str = client.send()
-            except OSError as exc:
-                status = type(exc).__name__
-                client.close()
+            error = client.error()
             local.append(time.perf_counter() - at)
-            if status not in (200, 302, 303):
-                bad.append(str(status))
+            if error is not None:
+                bad.append(error)
             at += rng.expovariate(1 / interval_s)
         done = time.perf_counter()
         client.close()
