@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from nlp.encoder import Encoder, EncoderConfig, ModelLoadError, _fingerprint, resolve_model_path
 from nlp.evaluate import classification_report
-from nlp.sentiment import LABELS, WEIGHTS_DIR, Probabilities, _SentenceScorer, clean_text
+from nlp.sentiment import LABELS, WEIGHTS_DIR, Probabilities, _SentenceScorer, _softmax, clean_text
 
 LORA_FILE = "sentiment_lora.safetensors"
 LORA_CARD = "sentiment_lora.json"
@@ -196,11 +196,7 @@ class LoRASentimentModel(_SentenceScorer):
         self.load()
         assert self._head is not None
         w, b = self._head
-        emb = self.encoder.embed(sentences).astype(np.float64)
-        logits = (emb @ w.T + b) * self._scale
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        probs: Probabilities = exp / exp.sum(axis=1, keepdims=True)
+        probs = _softmax((self.encoder.embed(sentences).astype(np.float64) @ w.T + b) * self._scale)
         return probs, probs[:, 2] - probs[:, 0]
 
 
