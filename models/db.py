@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
@@ -24,7 +26,7 @@ BeginMode = Literal["IMMEDIATE", "DEFERRED"]
 # asks for DEFERRED so it neither takes nor waits for the write lock (WAL readers see a snapshot).
 _begin_mode: ContextVar[BeginMode] = ContextVar("heedful_sqlite_begin", default="IMMEDIATE")
 
-# Seconds a thread waits in this process's write queue before leaving it to SQLite's busy handler.
+# Seconds a writer waits in the write queue (WriteQueue) before leaving it to SQLite's busy handler.
 WRITE_QUEUE_WAIT_S = 5.0
 BUSY_TIMEOUT_MS = 10_000
 
@@ -49,8 +51,8 @@ def begin_mode(mode: BeginMode) -> Iterator[None]:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, busy_timeout, foreign keys, BEGIN IMMEDIATE for writers and an
-    in-process queue for them."""
+    """Create an engine; SQLite gets WAL, busy_timeout, foreign keys, BEGIN IMMEDIATE for writers and a
+    queue for them shared by every process on the file (WriteQueue)."""
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError for a malformed URL
@@ -71,20 +73,79 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 # One write queue per database file in this process, shared by every engine on that file.
-_write_locks: dict[str, threading.Lock] = {}
+_write_locks: dict[str, WriteQueue] = {}
 _write_locks_guard = threading.Lock()
 
 
-def _write_lock(database: str | None) -> threading.Lock | None:
+class WriteQueue:
+    """Writers to one SQLite file queue here instead of in SQLite's busy handler, across threads and processes.
+
+    SQLite's busy handler sleeps in growing steps (up to 100 ms each), so a short write can cost a waiter a
+    long sleep: a huge p99 under load. Threads of a process queue on a threading.Lock; the one at the front
+    then takes an flock on a file beside the database, which writers in other processes (more web
+    workers, the scheduler) take too. The next writer so starts within a fraction of a millisecond of
+    the previous commit, and a crashed holder's flock goes with its process.
+    """
+
+    # Polling steps while another process holds the file lock: short, a write transaction takes ~1 ms.
+    _POLL_S = (0.0002, 0.0005, 0.001, 0.002)
+
+    def __init__(self, database: str) -> None:
+        self.path = f"{database}-heedful-write.lock"
+        self._thread_lock = threading.Lock()
+        self._fd: int | None = None
+        self._pid = os.getpid()
+
+    def acquire(self, timeout: float) -> bool:
+        """Take both locks; False (holding neither) when `timeout` seconds pass first."""
+        if self._pid != os.getpid():
+            # A forked child (an engine made before the fork): the inherited descriptor would share the
+            # parent's flock and the thread lock may be held by a parent thread that does not exist here.
+            self._pid, self._fd, self._thread_lock = os.getpid(), None, threading.Lock()
+        deadline = time.monotonic() + timeout
+        if not self._thread_lock.acquire(timeout=timeout):
+            return False
+        try:
+            fd = self._file()
+            step = 0
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return True
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        break
+                    time.sleep(self._POLL_S[min(step, len(self._POLL_S) - 1)])
+                    step += 1
+        except OSError:
+            pass  # no lock file (read-only folder): SQLite's own locking still holds
+        self._thread_lock.release()
+        return False
+
+    def release(self) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+    def _file(self) -> int:
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        return self._fd
+
+
+def _write_lock(database: str | None) -> WriteQueue | None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return None  # private in-memory databases have no second writer to queue behind
     key = os.path.realpath(database)
     with _write_locks_guard:
-        return _write_locks.setdefault(key, threading.Lock())
+        return _write_locks.setdefault(key, WriteQueue(key))
 
 
 def _forget_locks_after_fork() -> None:
-    # A lock held by another thread at fork time would never be released in the child.
+    # A lock held by another thread at fork time would never be released in the child, and an inherited
+    # lock file descriptor would share the parent's flock: the child starts its own queues.
     global _write_locks, _write_locks_guard
     _write_locks, _write_locks_guard = {}, threading.Lock()
 
@@ -93,14 +154,9 @@ os.register_at_fork(after_in_child=_forget_locks_after_fork)
 
 
 class _QueuedWriterConnection(sqlite3.Connection):
-    """A sqlite3 connection that leaves the process's write queue when its transaction really ends.
+    """A sqlite3 connection that leaves the write queue (see WriteQueue) when its transaction really ends."""
 
-    Threads of one process waiting for SQLite's write lock sleep in its busy handler in growing steps
-    (up to 100 ms each), so a short write can cost a waiter a long sleep: a huge p99 under load. Queued
-    on a threading.Lock instead, the next writer starts the moment the previous one commits.
-    """
-
-    write_lock: threading.Lock | None = None
+    write_lock: WriteQueue | None = None
     holds_write_lock = False
 
     def _leave_queue(self) -> None:
@@ -127,7 +183,7 @@ class _QueuedWriterConnection(sqlite3.Connection):
             self._leave_queue()
 
 
-def _configure_sqlite(engine: Engine, lock: threading.Lock | None) -> None:
+def _configure_sqlite(engine: Engine, lock: WriteQueue | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy (not the sqlite3 module) decide when transactions begin, see below.
