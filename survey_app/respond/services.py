@@ -115,24 +115,30 @@ def submit_response(
     now = now or datetime.now(UTC)
     worker = survey.audience == "worker"
     if invitation is not None:
-        # Conditional update: of two racing submits exactly one sees used_at still empty.
+        # Conditional update: of two racing submits exactly one sees used_at still empty. A worker's
+        # invitation records the day only, like the response, so the two cannot be matched by time.
+        used_at = now.replace(hour=0, minute=0, second=0, microsecond=0) if worker else now
         claimed = session.execute(
             update(Invitation)
             .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-            .values(used_at=now, draft=None)
+            .values(used_at=used_at, draft=None)
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:
             raise AlreadyAnswered()
+    # A worker's response never points back at the invitation, which holds the address it was sent to,
+    # nor takes its upload columns (name, team…): the form promises anonymity. The claim above still makes
+    # the link single-use, and response rates count used invitations, not linked responses.
+    linked = invitation if invitation is not None and not worker else None
     response: dict[str, Any] = {
         "survey_id": survey.id,
-        "invitation_id": invitation.id if invitation is not None else None,
+        "invitation_id": linked.id if linked is not None else None,
         "site_id": site_id,
         "department_id": None,
         "language": language,
         "submitted_on": now.date(),
         "submitted_at": None if worker else now,
-        "segment": dict(invitation.attributes or {}) if invitation is not None else {},
+        "segment": dict(linked.attributes or {}) if linked is not None else {},
         "receipt_code": _unused_receipt_code(session) if worker else None,
         "contact_consent": False,
     }
