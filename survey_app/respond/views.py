@@ -100,6 +100,17 @@ def invitation(token: str) -> ResponseReturnValue:
     return _show(access, draft)
 
 
+@bp.get("/i/<token>/thanks")
+def invitation_thanks(token: str) -> ResponseReturnValue:
+    """Thank-you page after answering on a personal link (Post/Redirect/Get); the link itself now says
+    it was used, which is right for a second visit but not as the answer to sending."""
+    access = _invitation_access(token)
+    assert access.invitation is not None
+    if access.invitation.used_at is None:
+        return redirect(url_for("respond.invitation", token=token, lang=access.lang))
+    return _message(access, "thanks", 200)
+
+
 @bp.post("/i/<token>")
 def invitation_submit(token: str) -> ResponseReturnValue:
     """Move between pages, save for later, or submit on a personal invitation."""
@@ -437,7 +448,7 @@ def _thanks(access: Access, receipt_code: str | None) -> ResponseReturnValue:
     if access.survey.audience == "customer" and access.invitation is None:
         return redirect(url_for("respond.thanks", slug=access.survey.slug, lang=access.lang))
     if access.invitation is not None and access.survey.audience == "customer":
-        return redirect(url_for("respond.invitation", token=access.args["token"], lang=access.lang))
+        return redirect(url_for("respond.invitation_thanks", token=access.args["token"], lang=access.lang))
     # Worker: render in place, so the receipt code never appears in a URL or the browser history.
     return _message(access, "thanks", 200, receipt_code=receipt_code)
 
