@@ -45,7 +45,9 @@ def test_get_does_not_consume_and_post_does_once(respondent: Respondent, db_sess
 
     respondent.submit({"nps": "10"})
     done = respondent.submit({"why": "Great"}, nav="submit")
-    assert done.status_code == 302 and done.headers["Location"].startswith(f"/i/{token}")
+    assert done.status_code == 302 and done.headers["Location"].startswith(f"/i/{token}/thanks")
+    thanks = respondent.client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Thank you" in thanks and "already been used" not in thanks  # the answer to sending
     db_session.refresh(inv)
     assert inv.used_at is not None
     [row] = _responses(db_session, survey)
@@ -118,3 +120,31 @@ def test_invitation_of_closed_survey_says_closed(client: FlaskClient, db_session
     resp = client.get(f"/i/{token}")
     assert resp.status_code == 410 and "This survey is closed" in resp.get_data(as_text=True)
     assert db_session.scalars(select(Invitation).where(Invitation.survey_id == closed.id)).one().used_at is None
+
+
+def test_thanks_page_of_an_unused_link_goes_back_to_the_form(client: FlaskClient, db_session: Session,
+                                                             survey: Survey) -> None:
+    _inv, token = make_invitation(db_session, survey)
+    r = client.get(f"/i/{token}/thanks")
+    assert r.status_code == 302 and r.headers["Location"].startswith(f"/i/{token}?")
+    assert client.get(f"/i/{'x' * 43}/thanks").status_code == 404
+
+
+def test_worker_invitation_keeps_the_answer_anonymous(respondent: Respondent, db_session: Session,
+                                                      worker_survey: Survey, site: object) -> None:
+    """The invitation holds the address it went to and the upload's columns: a worker's response must not
+    point back at it, nor carry those columns, nor be matchable by the time it was used."""
+    inv, token = make_invitation(db_session, worker_survey, email="pat@example.org",
+                                 attributes={"name": "Pat", "team": "night shift"})
+    respondent.open(f"/i/{token}")
+    done = respondent.submit({"site": str(site.id), "hazard": "Loose handrail on stair B",  # type: ignore[attr-defined]
+                              "severity": "high"}, nav="submit")
+    assert done.status_code == 200 and "receipt" in respondent.html.lower()
+    [row] = _responses(db_session, worker_survey)
+    assert row.invitation_id is None and row.segment == {} and row.submitted_at is None
+    db_session.refresh(inv)
+    assert inv.used_at is not None and (inv.used_at.hour, inv.used_at.minute, inv.used_at.second) == (0, 0, 0)
+    # Still single use: the link says so and a replay stores nothing.
+    assert "already been used" in respondent.client.get(f"/i/{token}").get_data(as_text=True)
+    respondent.submit(nav="submit")
+    assert len(_responses(db_session, worker_survey)) == 1
