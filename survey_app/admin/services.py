@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import AuditEntry, Department, Response, Site, Survey
+from models import AuditEntry, Department, Question, Response, Site, Survey
 from survey_app.surveys import export_definition, import_definition, validate_definition
 from survey_app.surveys.errors import DefinitionError, Problem
 
@@ -129,3 +129,13 @@ def delete_org_unit(session: Session, unit: Site | Department, actor_id: int | N
 
 
 __all__ = ["DefinitionError", "OrgError"]
+
+
+def survey_counts(session: Session) -> dict[int, dict[str, int]]:
+    """Questions and responses per survey id for the survey list: two grouped queries, not one per survey."""
+    counts: dict[int, dict[str, int]] = {}
+    for survey_id, n in session.execute(select(Question.survey_id, func.count()).group_by(Question.survey_id)):
+        counts.setdefault(survey_id, {"questions": 0, "responses": 0})["questions"] = n
+    for survey_id, n in session.execute(select(Response.survey_id, func.count()).group_by(Response.survey_id)):
+        counts.setdefault(survey_id, {"questions": 0, "responses": 0})["responses"] = n
+    return counts

@@ -81,7 +81,8 @@ def get_survey_or_404(survey_id: int) -> Survey:
 def index() -> ResponseReturnValue:
     """List surveys."""
     surveys = db.session.scalars(select(Survey).order_by(Survey.created_at.desc(), Survey.id.desc())).all()
-    return render_template("admin/index.html", surveys=surveys, action=ActionForm())
+    return render_template("admin/index.html", surveys=surveys, counts=svc.survey_counts(db.session),
+                           action=ActionForm())
 
 
 def _taxonomy_choices(survey: Survey | None) -> list[SelectChoice]:

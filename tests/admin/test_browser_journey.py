@@ -145,16 +145,19 @@ def test_admin_journey(server: dict[str, Any], browser: Any) -> None:
     base, engine, inbox = server["base"], server["engine"], server["inbox"]
     seen: list[str] = []
 
-    # Sign in: the admin types the admin address (no page links to /admin), is sent to the sign-in page and back.
+    # Sign in: the admin signs in, lands on the dashboard and follows its Admin link; the admin bar links back.
     admin_ctx = browser.new_context(viewport=DESKTOP)
     admin = admin_ctx.new_page()
     watch(admin, seen)
-    admin.goto(f"{base}/admin/")
-    admin.wait_for_url(re.compile(r"/login\?next="))
+    admin.goto(f"{base}/login")
     admin.fill("#email", ADMIN)
     admin.fill("#password", PASSWORD)
     admin.click("button[type=submit]")
+    admin.wait_for_url(re.compile(r"/dashboard"))
+    admin.click("nav >> text=Admin")
     admin.wait_for_url(re.compile(r"/admin/\??$"))
+    assert admin.locator("header nav >> text=Dashboard").count() == 1
+    assert admin.get_by_role("button", name="Sign out").count() == 1
     assert "No surveys yet." in admin.inner_text("main")
     shot(admin, "01-surveys-empty")
 
@@ -268,9 +271,8 @@ def test_admin_journey(server: dict[str, Any], browser: Any) -> None:
     shot(respondent, "12-qr-thanks")
     respondent.context.close()
 
-    # A customer survey made with the forms: settings, texts, then a question (a bad key first). Invitations are
-    # made for it, not for the worker survey: the distribution page offers them for worker surveys too, but such an
-    # answer is stored with its invitation (and so the email) although the worker form says it is anonymous.
+    # A customer survey made with the forms: settings, texts, then a question (a bad key first), and invitations
+    # for it (worker answers by invitation are stored without it: tests/respond/test_invitations.py).
     admin.click("nav >> text=Surveys")
     admin.click("text=New survey")
     admin.fill("#slug", "after-visit")
@@ -334,9 +336,8 @@ def test_admin_journey(server: dict[str, Any], browser: Any) -> None:
     invitee.get_by_label("Great").check()
     shot(invitee, "16-invitation-form")
     invitee.get_by_role("button", name="Send answers").click()
-    # Known: a customer answering by personal link is redirected to the link itself, so the thank-you page says
-    # "This personal link has already been used..." instead of the survey's thank-you text; only the title is checked.
     invitee.wait_for_selector("text=Thank you!")
+    assert "Thanks, that helps us." in invitee.inner_text("main")  # the survey's own thank-you, not "already used"
     shot(invitee, "17-invitation-thanks")
     invitee.goto(link.group(1))
     assert "already been used" in invitee.inner_text("main")
@@ -349,9 +350,11 @@ def test_admin_journey(server: dict[str, Any], browser: Any) -> None:
                      figures), figures
     shot(admin, "18-distribution-answered")
     admin.click("nav >> text=Surveys")
-    counts = {r.locator("td").nth(0).inner_text().strip(): r.locator("td").nth(4).inner_text().strip()
+    counts = {r.locator("td").nth(0).inner_text().strip(): (r.locator("td").nth(4).inner_text().strip(),
+                                                            r.locator("td").nth(5).inner_text().strip())
               for r in admin.locator("tbody tr").all()}
-    assert counts == {SLUG: "3", "after-visit": "1"}
+    # Questions and responses: two worker answers (public link, QR code), one customer answer (invitation).
+    assert counts == {SLUG: ("3", "2"), "after-visit": ("1", "1")}
     shot(admin, "19-surveys")
     admin_ctx.close()
 
