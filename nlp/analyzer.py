@@ -31,6 +31,7 @@ from nlp.redact import redact
 from nlp.sentiment import SentimentModel, load_sentiment_model
 from nlp.settings import NLPSettings
 from nlp.taxonomy import Taxonomy, default_taxonomy
+from nlp.topic_calibration import calibration_for
 from nlp.topics import TextEncoder, TopicTagger
 from nlp.types import Sentiment, SentimentResult, TextAnalysis, TopicResult, Urgency
 from nlp.urgency import UrgencyDetector
@@ -73,7 +74,8 @@ class Analyzer:
             shared = self._encoder if isinstance(self._encoder, Encoder) else None
             self._sentiment = load_sentiment_model(self.settings, encoder=shared)
         if self._tagger is None:
-            self._tagger = TopicTagger(self._encoder, threshold=self.settings.topic_threshold)
+            self._tagger = TopicTagger(self._encoder, threshold=self.settings.topic_threshold,
+                                       calibration=calibration_for(self._encoder))
         if self._urgency is None:
             self._urgency = UrgencyDetector(self._encoder)
         self._urgency.load()

@@ -82,6 +82,7 @@ def _load_topics(settings: NLPSettings, taxonomy_path: Path | None) -> tuple[Any
         raise click.UsageError("--task topics needs --taxonomy T.yaml")
     from nlp.analyzer import load_models
     from nlp.taxonomy import load_taxonomy
+    from nlp.topic_calibration import calibration_for
     from nlp.topics import TopicTagger
 
     try:
@@ -93,7 +94,7 @@ def _load_topics(settings: NLPSettings, taxonomy_path: Path | None) -> tuple[Any
         encoder, _sentiment = load_models(settings)
     except ModelLoadError as exc:
         raise click.ClickException(str(exc)) from None
-    return TopicTagger(encoder, threshold=settings.topic_threshold), taxonomy
+    return TopicTagger(encoder, threshold=settings.topic_threshold, calibration=calibration_for(encoder)), taxonomy
 
 
 def _data_option(f: _F) -> _F:
@@ -148,6 +149,12 @@ def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None,
             from nlp.urgency import train_all
 
             train_all(log=lambda line: click.echo(f"urgency head {line}"))
+            # Topics share that encoder too: its cosines moved, so its calibration is fitted again.
+            from nlp.topic_calibration import CALIBRATIONS, save_calibrations
+            from nlp.urgency import shipped_encoders
+
+            for key, fit in save_calibrations(shipped_encoders()).items():
+                click.echo(f"topic calibration for encoder {key}: {fit} -> {CALIBRATIONS.name}")
         return
     config = TrainConfig() if seed is None else replace(TrainConfig(), seed=seed)
     files = corpus_files(data_dir) if data_dir is not None else corpus_files()

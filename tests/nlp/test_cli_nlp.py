@@ -183,7 +183,9 @@ def test_unloadable_model_is_one_line(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_lora_train_into_the_shipped_folder_retrains_the_urgency_heads(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, out_args: list[str], retrains_urgency: bool
 ) -> None:
+    """...and refits the topic calibrations, as topics share the adapted encoder."""
     import nlp.lora_sentiment
+    import nlp.topic_calibration
     import nlp.urgency
 
     card = {
@@ -195,7 +197,10 @@ def test_lora_train_into_the_shipped_folder_retrains_the_urgency_heads(
     monkeypatch.setattr(nlp.lora_sentiment, "train_lora", lambda *a, **k: card)
     calls: list[str] = []
     monkeypatch.setattr(nlp.urgency, "train_all", lambda log: calls.append("urgency") or {})
+    monkeypatch.setattr(nlp.urgency, "shipped_encoders", lambda: ["plain", "merged"])
+    monkeypatch.setattr(nlp.topic_calibration, "save_calibrations",
+                        lambda encoders: calls.append(f"calibration {'+'.join(encoders)}") or {})
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(nlp_cli, ["train", *out_args])
     assert result.exit_code == 0, result.output
-    assert calls == (["urgency"] if retrains_urgency else [])
+    assert calls == (["urgency", "calibration plain+merged"] if retrains_urgency else [])
