@@ -24,8 +24,10 @@ sentence that names two topics ("cold pizza and a rude waiter") tagged with both
 logistic over the margin would suppress the runner-up. All numbers were fitted (`fit_calibration`)
 on team-written data only: leave-one-out over the examples of the shipped customer and worker
 taxonomies (each example scored against prototypes built without it; label 1 for its own topic,
-0 for every other one). They are frozen in `DEFAULT_CALIBRATION`, so a threshold of 0.5 reads as
-"more likely than not about this topic" for every taxonomy; a slow test re-fits and compares.
+0 for every other one). Cosines depend on the encoder, so each encoder has its own fit:
+`DEFAULT_CALIBRATION` for plain MiniLM, and `nlp.topic_calibration` for the others (the LoRA-merged
+encoder the analyzer shares). With the right fit a threshold of 0.5 reads as "more likely than not
+about this topic" for every taxonomy; slow tests re-fit and compare.
 
 The answer's score for a topic is the maximum over its units; a topic is tagged when that score
 reaches the threshold (taxonomy ``threshold``, else the tagger's, else 0.5). ``top_topic`` is the
