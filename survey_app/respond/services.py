@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Insert, Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from models import Answer, Department, Invitation, Response, Site, SiteLink, Survey
 from models.queue import mark_trend_dirty
@@ -36,7 +38,7 @@ def survey_by_slug(session: Session, slug: str) -> Survey | None:
     if not _usable(slug, TOKEN_MAX):
         return None
     # The questions come from the DefinitionCache, keyed by the revision read here.
-    return session.scalars(select(Survey).where(Survey.slug == slug)).one_or_none()
+    return session.scalars(_statements().survey_by_slug, {"slug": slug}).one_or_none()
 
 
 def invitation_by_token(session: Session, token: str) -> Invitation | None:
@@ -156,16 +158,35 @@ def submit_response(
                 response["contact_consent"] = bool(value) and not worker
             rows.append(answer_row(q, value, others.get(q.key)))
     conn = session.connection()
-    response_id = conn.execute(insert(Response).returning(Response.id), response).scalar_one()
+    response_id: int = conn.execute(_statements().insert_response, response).scalar_one()
     # One executemany per set of keys (usually one): rows with the same columns go in together.
     by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         row["response_id"] = response_id
         by_keys.setdefault(tuple(sorted(row)), []).append(row)
     for group in by_keys.values():
-        conn.execute(insert(Answer), group)
+        conn.execute(_statements().insert_answer, group)
     mark_trend_dirty(conn, survey.id, response["submitted_on"])
     return Submitted(response_id, response["receipt_code"])
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """Statements of the submit path, built once: building one (and its cache key) on every request
+    cost more than executing it."""
+
+    survey_by_slug: Select[Any]
+    insert_response: ReturningInsert[Any]
+    insert_answer: Insert
+
+
+@cache
+def _statements() -> _Statements:
+    return _Statements(
+        survey_by_slug=select(Survey).where(Survey.slug == bindparam("slug")),
+        insert_response=insert(Response).returning(Response.id),
+        insert_answer=insert(Answer),
+    )
 
 
 def answer_row(q: QuestionDef, value: Any, other: str | None) -> dict[str, Any]:
