@@ -45,15 +45,13 @@ def invitation_by_token(session: Session, token: str) -> Invitation | None:
     """The invitation whose token hashes to the stored hash; None for unknown or tampered tokens."""
     if not token or len(token) > TOKEN_MAX:
         return None
-    return session.scalars(
-        select(Invitation).where(Invitation.token_hash == invitation_token_hash(token))
-    ).one_or_none()
+    return session.scalars(_statements().invitation_by_hash, {"hash": invitation_token_hash(token)}).one_or_none()
 
 
 def site_link_by_code(session: Session, code: str) -> SiteLink | None:
     if not _usable(code, 40):
         return None
-    return session.scalars(select(SiteLink).where(SiteLink.code == code)).one_or_none()
+    return session.scalars(_statements().site_link_by_code, {"code": code}).one_or_none()
 
 
 def survey_status(session: Session, survey: Survey, now: datetime | None = None) -> str:
@@ -176,6 +174,9 @@ class _Statements:
     cost more than executing it."""
 
     survey_by_slug: Select[Any]
+    invitation_by_hash: Select[Any]
+    site_link_by_code: Select[Any]
+    receipt_code_taken: Select[Any]
     insert_response: ReturningInsert[Any]
     insert_answer: Insert
 
@@ -184,6 +185,9 @@ class _Statements:
 def _statements() -> _Statements:
     return _Statements(
         survey_by_slug=select(Survey).where(Survey.slug == bindparam("slug")),
+        invitation_by_hash=select(Invitation).where(Invitation.token_hash == bindparam("hash")),
+        site_link_by_code=select(SiteLink).where(SiteLink.code == bindparam("code")),
+        receipt_code_taken=select(Response.id).where(Response.receipt_code == bindparam("code")),
         insert_response=insert(Response).returning(Response.id),
         insert_answer=insert(Answer),
     )
@@ -214,6 +218,6 @@ def answer_row(q: QuestionDef, value: Any, other: str | None) -> dict[str, Any]:
 def _unused_receipt_code(session: Session) -> str:
     for _ in range(5):
         code = new_receipt_code()
-        if session.scalar(select(Response.id).where(Response.receipt_code == code)) is None:
+        if session.scalar(_statements().receipt_code_taken, {"code": code}) is None:
             return code
     raise RuntimeError("could not find an unused receipt code")  # 2^49 codes: practically unreachable
