@@ -38,6 +38,7 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -72,6 +73,8 @@ def server_setup(label: str) -> dict[str, int]:
 class FormParser(HTMLParser):
     """Collect the first POST form's action and a plausible answer for every field."""
 
+    TEXT = "Delivery was quick but the box was damaged."
+
     def __init__(self) -> None:
         super().__init__()
         self.action: str | None = None
@@ -101,7 +104,7 @@ class FormParser(HTMLParser):
                     self.fields.append((name, "5" if kind == "number" else "Fast delivery, friendly staff"))
         elif tag == "textarea" and name:
             self._textarea = name
-            self.fields.append((name, "Delivery was quick but the box was damaged."))
+            self.fields.append((name, self.TEXT))
         elif tag == "select" and name:
             self.fields.append((name, "__first_option__"))
         elif tag == "option" and self.fields and self.fields[-1][1] == "__first_option__" and a.get("value"):
@@ -152,13 +155,18 @@ def start_server(url: str, port: int, instance: str, setup: dict[str, int]) -> s
            "--threads", str(setup["threads"]),
            "-b", f"127.0.0.1:{port}", "--log-level", "warning", "survey_app:create_app()"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    _wait_until_up(proc, port)
+    return proc
+
+
+def _wait_until_up(proc: subprocess.Popen[bytes], port: int) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             c.request("GET", "/livez")
             if c.getresponse().status == 200:
-                return proc
+                return
         except OSError:
             time.sleep(0.2)
     proc.kill()
@@ -171,8 +179,6 @@ def _cookie(resp: http.client.HTTPResponse) -> str:
 
 def open_survey(port: int, slug: str) -> tuple[str, str, str]:
     """GET the survey page once: return (cookie, form action, url-encoded answers)."""
-    from urllib.parse import urlencode
-
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     c.request("GET", f"/s/{slug}")
     resp = c.getresponse()
@@ -431,6 +437,32 @@ def bench_database(label: str, url: str) -> tuple[list[dict[str, Any]], list[dic
             server.wait(timeout=30)
 
 
+def bench_floor(setup: dict[str, int], body: str) -> dict[str, Any]:
+    """bench/web_floor_app.py (no framework) at 50 respondents, against its own /livez: how far below 1
+    the ratio to a trivial endpoint is for any submission that writes to a database."""
+    port = free_port()
+    form = "application/x-www-form-urlencoded"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"PATH": os.environ.get("PATH", ""), "HEEDFUL_FLOOR_DB": f"{tmp}/floor.db"}
+        cmd = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(setup["workers"]), "-k", "gthread",
+               "--threads", str(setup["threads"]), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+               "bench.web_floor_app:app"]
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+        try:
+            _wait_until_up(proc, port)
+            sub = median_run(port, 50, lambda: raw_request("POST", "/s/floor", {"Content-Type": form}, body))
+            ceil = median_run(port, 50, lambda: raw_request("GET", "/livez"))
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+    return {"what": "a bare WSGI function parsing the same answers and inserting the same rows with sqlite3: "
+                    "no framework, CSRF, session, validation, rate limit or page (bench/web_floor_app.py)",
+            "server": f"gunicorn {setup['workers']}×{setup['threads']} gthread", "concurrency": 50,
+            "submissions_per_s": sub["rate_per_s"], "p99_ms": sub["p99_ms"], "errors": sub["errors"],
+            "ceiling_per_s": ceil["rate_per_s"],
+            "ratio_to_ceiling": round(sub["rate_per_s"] / max(ceil["rate_per_s"], 1e-9), 3)}
+
+
 def _intervals() -> str:
     return " or ".join(f"{i:g}" for i in OPEN_INTERVALS_S)
 
@@ -446,11 +478,16 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     open_rows: list[dict[str, Any]] = []
     only = os.environ.get("HEEDFUL_BENCH_ONLY", "")  # "sqlite" or "postgresql" to run one of them
+    floor: dict[str, Any] | None = None
     if only in ("", "sqlite"):
         with tempfile.TemporaryDirectory() as tmp:
             closed, respondents = bench_database("sqlite", f"sqlite:///{tmp}/bench.db")
             rows += closed
             open_rows += respondents
+        floor = bench_floor(server_setup("sqlite"), urlencode([("state", "x"), ("csrf_token", "y"),
+                                                               ("q-nps", "10"), ("q-csat", "5"),
+                                                               ("q-why", FormParser.TEXT)]))
+        print(json.dumps(floor), flush=True)
     pg = os.environ.get("HEEDFUL_BENCH_DATABASE_URL") or os.environ.get("HEEDFUL_TEST_DATABASE_URL")
     if pg and only in ("", "postgresql"):
         with scratch_database(pg, "heedful_bench") as url:
@@ -489,6 +526,7 @@ def main() -> None:
                              "previous answer is back, so these are maximum rates with queueing latencies, "
                              "not a realistic load. ceiling = the same loop against /livez.",
                   "columns": cols, "rows": [[r[c] for c in cols] for r in rows]},
+        "floor_without_framework": floor,
         "respondents_open_loop": {
             "caption": f"Open loop (respondents): {OPEN_RESPONDENTS} respondents each submitting about every "
                        f"{_intervals()} s (Poisson arrivals), {_offered()} submissions/s offered in all, whether "
@@ -501,7 +539,7 @@ def main() -> None:
     out = Path(os.environ.get("HEEDFUL_BENCH_OUT", RESULTS / "web_load.json"))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
-    if any(r["errors"] for r in rows + open_rows):
+    if any(r["errors"] for r in rows + open_rows + ([floor] if floor else [])):
         print("errors during load: " + json.dumps([r["error_kinds"] for r in rows + open_rows]), file=sys.stderr)
         sys.exit(1)
 
