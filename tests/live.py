@@ -13,6 +13,8 @@ import pytest
 import waitress
 from flask import Flask
 
+SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+
 # Debian's chromium, headless, with the background networking that this closed network refuses turned off.
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -47,3 +49,9 @@ def chromium() -> Iterator[Any]:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def screenshot(page: Any, name: str) -> None:
+    """A full-page screenshot to artifacts/screenshots/<name>.png (kept by CI as an artefact)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

@@ -13,7 +13,6 @@ import dataclasses
 import re
 import struct
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,12 +28,10 @@ from survey_app import create_app
 from survey_app.auth.services import create_user
 from survey_app.distribution.qr import qr_png, qr_svg
 from tests.admin.conftest import Inbox
-from tests.live import chromium, free_port, serve
+from tests.live import free_port, screenshot, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "correct horse battery"
@@ -106,14 +103,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from chromium()
-
-
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"admin-{name}.png"), full_page=True)
+    screenshot(page, f"admin-{name}")
 
 
 def watch(page: Any, seen: list[str]) -> None:

@@ -22,12 +22,10 @@ from survey_app import create_app
 from survey_app.auth.services import create_user
 from tests.analysts.factories import make_comment, make_trend
 from tests.factories import make_site, make_survey
-from tests.live import chromium, serve
+from tests.live import screenshot, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PASSWORD = "correct horse battery"
 RECEIPT = "HF-JRNY-0001"
@@ -76,14 +74,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from chromium()
-
-
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"analysts-{name}.png"), full_page=True)
+    screenshot(page, f"analysts-{name}")
 
 
 def login(page: Any, base: str, email: str) -> None:

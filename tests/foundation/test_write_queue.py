@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from sqlalchemy import text
@@ -20,13 +21,19 @@ def _hold(database: str, ready: multiprocessing.Event, seconds: float) -> None: 
     q.release()
 
 
-def test_a_writer_in_another_process_waits_for_the_holder(tmp_path: Path) -> None:
-    db = str(tmp_path / "h.db")
+def _holder(db: str, seconds: float) -> BaseProcess:
+    """A spawned process that holds the queue for `seconds`; returned once it holds it."""
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
-    holder = ctx.Process(target=_hold, args=(db, ready, 0.6))
+    holder = ctx.Process(target=_hold, args=(db, ready, seconds))
     holder.start()
     assert ready.wait(30)
+    return holder
+
+
+def test_a_writer_in_another_process_waits_for_the_holder(tmp_path: Path) -> None:
+    db = str(tmp_path / "h.db")
+    holder = _holder(db, 0.6)
     q = WriteQueue(db)
     assert q.acquire(timeout=0.1) is False  # still held over there: gives up, holding nothing
     assert q._thread_lock.acquire(blocking=False)  # the thread lock was let go too
@@ -42,11 +49,7 @@ def test_a_writer_in_another_process_waits_for_the_holder(tmp_path: Path) -> Non
 
 def test_a_dead_holder_frees_the_queue(tmp_path: Path) -> None:
     db = str(tmp_path / "h.db")
-    ctx = multiprocessing.get_context("spawn")
-    ready = ctx.Event()
-    holder = ctx.Process(target=_hold, args=(db, ready, 60))
-    holder.start()
-    assert ready.wait(30)
+    holder = _holder(db, 60)
     holder.kill()  # SIGKILL while holding: the kernel drops its flock with the process
     holder.join(10)
     q = WriteQueue(db)

@@ -21,15 +21,13 @@ from models.db import make_engine
 from models.settings import load_settings
 from survey_app import create_app
 from tests.factories import make_site, make_survey
-from tests.live import chromium, serve
+from tests.live import screenshot, serve
 from tests.respond.conftest import customer_questions, worker_questions
 from tests.respond.helpers import make_site_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-SHOTS = ROOT / "artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -58,11 +56,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from chromium()
-
-
-@pytest.fixture(scope="module")
 def axe_source() -> str:
     axe = HERE / "node_modules" / "axe-core" / "axe.min.js"
     if not axe.exists():
@@ -81,11 +74,6 @@ def _page(browser: Any, js: bool, requests: list[str] | None = None, bypass_csp:
     return page
 
 
-def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
 def _axe(page: Any, source: str) -> list[dict[str, Any]]:
     page.add_script_tag(content=source)  # our CSP forbids inline scripts: the axe context bypasses it
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
@@ -99,7 +87,7 @@ def test_customer_survey_on_a_phone(server: dict[str, Any], browser: Any, js: bo
     page = _page(browser, js, requests)
     page.goto(f"{server['base']}/s/{server['customer']}")
     assert page.locator("h1").inner_text() == "Tell us how we did"
-    _shot(page, f"customer-1-{tag}")
+    screenshot(page, f"customer-1-{tag}")
     page.check("#q-nps-2")  # 2 → the "what should we fix" follow-up appears on page 3
     page.check("#q-csat-3")
     page.check("#q-stars-4")
@@ -117,7 +105,7 @@ def test_customer_survey_on_a_phone(server: dict[str, Any], browser: Any, js: bo
     page.get_by_label("Yes").check()
     assert follow_up.is_visible()
     page.fill("#q-contact_how", "By email")
-    _shot(page, f"customer-2-{tag}")
+    screenshot(page, f"customer-2-{tag}")
     page.get_by_role("button", name="Next").click()
 
     assert "What should we fix first?" in page.content()
@@ -129,12 +117,12 @@ def test_customer_survey_on_a_phone(server: dict[str, Any], browser: Any, js: bo
     assert page.input_value("#q-why") == "x" * 70
     if js:
         assert page.evaluate("document.activeElement.id") == "error-summary"
-    _shot(page, f"customer-3-errors-{tag}")
+    screenshot(page, f"customer-3-errors-{tag}")
     page.fill("#q-why", "Too slow")
     page.fill("#q-detractor", "Faster delivery")
     page.get_by_role("button", name="Send answers").click()
     assert page.locator("h1").inner_text() == "Thank you!"
-    _shot(page, f"customer-thanks-{tag}")
+    screenshot(page, f"customer-thanks-{tag}")
     assert all(u.startswith(server["base"]) for u in requests), "no external requests"
     page.context.close()
 
@@ -152,11 +140,11 @@ def test_worker_report_by_qr_on_a_phone(server: dict[str, Any], browser: Any, js
     assert "This form is anonymous" in page.content()
     page.fill("#q-hazard", "Forklift speeding in aisle 3")
     page.get_by_label("High").check()
-    _shot(page, f"worker-form-{tag}")
+    screenshot(page, f"worker-form-{tag}")
     page.get_by_role("button", name="Send answers").click()
     code = page.locator(".receipt-code").inner_text()
     assert len(code) == 10
-    _shot(page, f"worker-thanks-{tag}")
+    screenshot(page, f"worker-thanks-{tag}")
     cookies = page.context.cookies()
     assert [c["name"] for c in cookies] == ["session"]
     page.context.close()
@@ -171,7 +159,7 @@ def test_keyboard_only_and_german(server: dict[str, Any], browser: Any) -> None:
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "q-site"
-    _shot(page, "worker-form-de")
+    screenshot(page, "worker-form-de")
     page.context.close()
 
 
