@@ -6,6 +6,9 @@ Reads ../shared/data (relative to the repo root) at run time only; nothing from 
 * financial_phrasebank: 3-class, all rows and the max_agreement == 100 subset.
 * semeval2014_absa_restaurants: every non-conflict (sentence, aspect) row; gold = the aspect's polarity,
   predicted = the whole-sentence sentiment (so sentences with disagreeing aspects cap the score).
+* team held-out sets (nlp/data/heldout_*.csv): written by the team like the training corpus, in our own
+  domain (worker safety-climate answers; one-line customer opinions), and never trained on: the
+  in-domain check for the next retraining. They were written after the shipped model was trained.
 VADER 3-class: compound >= 0.05 positive, <= -0.05 negative, else neutral.
 
 Usage: python bench/nlp_sentiment_accuracy.py [--limit N]
@@ -43,11 +46,18 @@ def load_sets(limit: int | None) -> dict[str, tuple[list[str], list[str], tuple[
         "financial_phrasebank (all)": (fpb, THREE),
         "financial_phrasebank (agreement 100%)": ([r for r in fpb if r["max_agreement"] == "100"], THREE),
         "semeval2014_absa_restaurants (aspect rows)": (absa, THREE),
+        "team held-out: worker safety climate": (_own("heldout_climate.csv"), THREE),
+        "team held-out: customer opinions": (_own("heldout_opinions.csv"), THREE),
     }
     return {
         name: ([r["text"] for r in rows[:limit]], [r["label"] for r in rows[:limit]], labels)
         for name, (rows, labels) in sets.items()
     }
+
+
+def _own(name: str) -> list[dict[str, str]]:
+    with (ROOT / "nlp" / "data" / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def _rows(name: str) -> list[dict[str, str]]:
