@@ -12,6 +12,10 @@ from typing import Any
 import pytest
 import waitress
 from flask import Flask
+from sqlalchemy import Engine
+
+import models
+from models.db import make_engine
 
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 
@@ -38,6 +42,14 @@ def serve(app: Flask, threads: int = 4) -> Iterator[str]:
         yield f"http://127.0.0.1:{srv.effective_port}"
     finally:
         srv.close()
+
+
+def file_database(folder: Path, name: str) -> tuple[str, Engine]:
+    """A SQLite file database with the current schema, for a real server to share with the test."""
+    url = f"sqlite:///{folder / name}"
+    engine = make_engine(url)
+    models.Base.metadata.create_all(engine)
+    return url, engine
 
 
 def chromium() -> Iterator[Any]:

@@ -20,15 +20,13 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-import models
 from models import Invitation, Question, Response, Site, SiteLink, Survey
-from models.db import make_engine
 from models.settings import load_settings
 from survey_app import create_app
 from survey_app.auth.services import create_user
 from survey_app.distribution.qr import qr_png, qr_svg
 from tests.admin.conftest import Inbox
-from tests.live import free_port, screenshot, serve
+from tests.live import file_database, free_port, screenshot, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -80,9 +78,7 @@ GOOD_CSV = b"email,region\nann@example.org,north\nbob@example.org,south\n"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("admin-journey")
-    url = f"sqlite:///{tmp / 'admin.db'}"
-    engine = make_engine(url)
-    models.Base.metadata.create_all(engine)
+    url, engine = file_database(tmp, "admin.db")
     with Session(engine) as s, s.begin():
         create_user(s, ADMIN, "admin", PASSWORD)
     inbox = Inbox()

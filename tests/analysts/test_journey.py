@@ -14,15 +14,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import models
 from models import CorrectiveAction
-from models.db import make_engine
 from models.settings import load_settings
 from survey_app import create_app
 from survey_app.auth.services import create_user
 from tests.analysts.factories import make_comment, make_trend
 from tests.factories import make_site, make_survey
-from tests.live import screenshot, serve
+from tests.live import file_database, screenshot, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,9 +32,7 @@ RECEIPT = "HF-JRNY-0001"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("journey")
-    url = f"sqlite:///{tmp / 'journey.db'}"
-    engine = make_engine(url)
-    models.Base.metadata.create_all(engine)
+    url, engine = file_database(tmp, "journey.db")
     with Session(engine) as s, s.begin():
         create_user(s, "ana@example.org", "analyst", PASSWORD)
         create_user(s, "sam@example.org", "safety_officer", PASSWORD)

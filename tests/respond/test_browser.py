@@ -15,13 +15,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import models
 from models import Response
-from models.db import make_engine
 from models.settings import load_settings
 from survey_app import create_app
 from tests.factories import make_site, make_survey
-from tests.live import screenshot, serve
+from tests.live import file_database, screenshot, serve
 from tests.respond.conftest import customer_questions, worker_questions
 from tests.respond.helpers import make_site_link
 
@@ -34,9 +32,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{tmp / 'browser.db'}"
-    engine = make_engine(url)
-    models.Base.metadata.create_all(engine)
+    url, engine = file_database(tmp, "browser.db")
     with Session(engine) as s, s.begin():
         customer = make_survey(s, customer_questions(), audience="customer", languages=["en", "de"],
                                texts={"en": {"title": "Tell us how we did", "intro": "Three short pages."}})
