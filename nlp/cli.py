@@ -145,15 +145,15 @@ def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None,
             f"weights sha256 {card['weights_sha256'][:12]}"
         )
         if out_dir is None or out_dir.resolve() == WEIGHTS_DIR.resolve():
-            # The shipped urgency head is tied to the adapted encoder: new adapters need a new head.
-            from nlp.urgency import train_all
-
-            train_all(log=lambda line: click.echo(f"urgency head {line}"))
-            # Topics share that encoder too: its cosines moved, so its calibration is fitted again.
+            # The shipped urgency head is tied to the adapted encoder: new adapters need a new head. Topics
+            # share that encoder too: its cosines moved, so its calibration is fitted again. Both use
+            # the same encoders, loaded once.
             from nlp.topic_calibration import CALIBRATIONS, save_calibrations
-            from nlp.urgency import shipped_encoders
+            from nlp.urgency import shipped_encoders, train_all
 
-            for key, fit in save_calibrations(shipped_encoders()).items():
+            encoders = shipped_encoders()
+            train_all(log=lambda line: click.echo(f"urgency head {line}"), encoders=encoders)
+            for key, fit in save_calibrations(encoders).items():
                 click.echo(f"topic calibration for encoder {key}: {fit} -> {CALIBRATIONS.name}")
         return
     config = TrainConfig() if seed is None else replace(TrainConfig(), seed=seed)

@@ -397,12 +397,15 @@ def shipped_encoders() -> list[TextEncoder]:
     return encoders
 
 
-def train_all(log: Callable[[str], None] = print) -> dict[str, dict[str, float]]:
-    """Retrain the head of every shipped encoder on the 60 % split; report held-out recall/precision."""
+def train_all(
+    log: Callable[[str], None] = print, encoders: list[TextEncoder] | None = None
+) -> dict[str, dict[str, float]]:
+    """Retrain the head of every shipped encoder (or of `encoders`, already loaded) on the 60 % split;
+    report held-out recall/precision."""
     texts, labels = read_corpus()
     train, held = split(texts, labels)
     report: dict[str, dict[str, float]] = {}
-    for encoder in shipped_encoders():
+    for encoder in encoders if encoders is not None else shipped_encoders():
         detector = UrgencyDetector(encoder)
         head = train_head(detector, [texts[i] for i in train], labels[train])
         head.save(detector.head_path)

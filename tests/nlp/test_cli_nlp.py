@@ -196,11 +196,12 @@ def test_lora_train_into_the_shipped_folder_retrains_the_urgency_heads(
     }
     monkeypatch.setattr(nlp.lora_sentiment, "train_lora", lambda *a, **k: card)
     calls: list[str] = []
-    monkeypatch.setattr(nlp.urgency, "train_all", lambda log: calls.append("urgency") or {})
+    monkeypatch.setattr(nlp.urgency, "train_all",
+                        lambda log, encoders: calls.append(f"urgency {'+'.join(encoders)}") or {})
     monkeypatch.setattr(nlp.urgency, "shipped_encoders", lambda: ["plain", "merged"])
     monkeypatch.setattr(nlp.topic_calibration, "save_calibrations",
                         lambda encoders: calls.append(f"calibration {'+'.join(encoders)}") or {})
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(nlp_cli, ["train", *out_args])
     assert result.exit_code == 0, result.output
-    assert calls == (["urgency", "calibration plain+merged"] if retrains_urgency else [])
+    assert calls == (["urgency plain+merged", "calibration plain+merged"] if retrains_urgency else [])
