@@ -128,9 +128,6 @@ def delete_org_unit(session: Session, unit: Site | Department, actor_id: int | N
                            target_id=str(unit.id), detail={"code": unit.code}))
 
 
-__all__ = ["DefinitionError", "OrgError"]
-
-
 def survey_counts(session: Session) -> dict[int, dict[str, int]]:
     """Questions and responses per survey id for the survey list: two grouped queries, not one per survey."""
     counts: dict[int, dict[str, int]] = {}
@@ -139,3 +136,7 @@ def survey_counts(session: Session) -> dict[int, dict[str, int]]:
     for survey_id, n in session.execute(select(Response.survey_id, func.count()).group_by(Response.survey_id)):
         counts.setdefault(survey_id, {"questions": 0, "responses": 0})["responses"] = n
     return counts
+
+
+__all__ = ["DefinitionError", "OrgError"]
+
