@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import time
 from collections import Counter
@@ -75,7 +76,9 @@ def load_corpus(files: list[Path]) -> Corpus:
     for path in sorted(files):
         try:
             raw = path.read_bytes()
-            rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines(keepends=True)))
+            # StringIO, not str.splitlines: splitlines also breaks on U+0085 and U+2028, which sit
+            # inside ordinary text (a mis-decoded "…"), and would cut a row in two.
+            rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
         except (OSError, UnicodeDecodeError) as exc:
             raise CorpusError(f"{path}: {exc}") from exc
         digest.update(path.name.encode() + b"\0" + raw)

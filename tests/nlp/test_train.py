@@ -45,6 +45,20 @@ def test_corpus_errors_name_file_and_line(tmp_path: Path) -> None:
         load_corpus([])
 
 
+def test_corpus_rows_keep_unicode_line_separators_and_quoted_newlines(tmp_path: Path) -> None:
+    # U+0085 is what a mis-decoded "…" becomes; str.splitlines would have cut the row there.
+    path = tmp_path / "sentiment_customer.csv"
+    path.write_text(
+        HEADER + 'The script is\x85was there a script?,negative,customer,plain\n'
+        '"two\nlines \u2028 here",neutral,customer,plain\n',
+        encoding="utf-8",
+        newline="",
+    )
+    corpus = load_corpus([path])
+    assert corpus.texts == ["The script is\x85was there a script?", "two\nlines \u2028 here"]
+    assert corpus.labels == ["negative", "neutral"]
+
+
 def test_corpus_checksum_covers_the_bytes(tmp_path: Path) -> None:
     files = _corpus(tmp_path / "a")
     first = load_corpus(files).sha256
