@@ -23,6 +23,11 @@ BENCHMARKS = [
     ("bench.nlp_speed", "nlp_speed.json", "NLP speed: heedful nlp predict vs bare encoder vs naive pipeline"),
     ("bench.nlp_sentiment_accuracy", "nlp_sentiment_accuracy.json", "Sentiment accuracy: Heedful vs VADER"),
     ("bench.nlp_topics_accuracy", "nlp_topics_accuracy.json", "Topic tagging, aspect sentiment and urgency"),
+    (
+        "bench.nlp_ceiling",
+        "nlp_ceiling.json",
+        "Ceilings: the shipped recipe trained on each public set itself (nothing ships)",
+    ),
     ("bench.pipeline_bench", "pipeline.json", "End-to-end scoring vs bare encoder"),
     ("bench.trends_bench", "trends.json", "Trend rebuild and incremental update"),
     ("bench.web_load", "web_load.json", "Answering a survey under load"),
