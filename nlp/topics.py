@@ -31,7 +31,10 @@ about this topic" for every taxonomy; slow tests re-fit and compare.
 
 The answer's score for a topic is the maximum over its units; a topic is tagged when that score
 reaches the threshold (taxonomy ``threshold``, else the tagger's, else 0.5). ``top_topic`` is the
-topic with the highest *whole-answer* score (ties broken by the best unit); it is always filled
+topic with the highest *whole-answer* score plus mean *sentence* score (ties broken by the best
+unit): the subject of the answer, not a passing mention (on the public long-text sets this sum
+beat the whole-answer score alone: CFPB products 0.530 -> 0.564 top-1 macro-F1, IHM and SemEval
++0.1 pt, MSIA -0.9 pt, one case of 182; the bench records it); it is always filled
 when the answer has text and the taxonomy has topics, even when nothing passes the threshold.
 Blank answers get no tags and ``top_topic == ""``.
 
@@ -263,8 +266,11 @@ def _result(
     sentence_probs = probs[1:]
     order = sorted(range(len(names)), key=lambda t: (-float(answer[t]), t))
     # The single best topic is what the answer as a whole is about: a passing mention in one
-    # sentence of a long narrative should not outrank its main subject.
-    top = min(range(len(names)), key=lambda t: (-float(whole[t]), -float(answer[t]), t))
+    # sentence of a long narrative should not outrank its main subject. The whole-answer score
+    # says what the text reads as; the mean over its sentences says how much of it is about each
+    # topic (a one-sentence answer is its own sentence, so there the order is the whole's).
+    focus = whole + (sentence_probs.mean(axis=0) if sentence_probs.shape[0] else whole)
+    top = min(range(len(names)), key=lambda t: (-float(focus[t]), -float(answer[t]), t))
     tags: list[TopicTag] = []
     for t in order:
         score = float(answer[t])

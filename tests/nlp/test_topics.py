@@ -12,7 +12,7 @@ import pytest
 from nlp.encoder import Encoder
 from nlp.sentences import split_sentences
 from nlp.taxonomy import Taxonomy, Topic, default_taxonomy
-from nlp.topics import DEFAULT_CALIBRATION, TopicTagger, aspect_sentiment, fit_calibration
+from nlp.topics import DEFAULT_CALIBRATION, TopicTagger, _result, aspect_sentiment, fit_calibration
 from nlp.types import SentenceSentiment, Sentiment, SentimentResult
 
 DIM = 256
@@ -71,6 +71,18 @@ def test_top_topic_is_filled_even_below_threshold() -> None:
     [result] = TopicTagger(HashingEncoder(), threshold=0.99).tag(["staff were ok I guess"], TAXONOMY)
     assert result.tags == []
     assert result.top_topic == "service"
+
+
+def test_top_topic_is_the_subject_of_most_sentences_not_the_whole_alone() -> None:
+    # rows: the whole answer, then its three sentences; columns: topics a, b
+    probs = np.array([[0.60, 0.55], [0.20, 0.70], [0.30, 0.65], [0.25, 0.60]], dtype=np.float32)
+    assert _result(probs, ["a", "b"], 0.5, None).top_topic == "b"
+    # one sentence that is mostly about a does not outweigh a whole answer about b
+    probs = np.array([[0.30, 0.80], [0.90, 0.40], [0.10, 0.70], [0.20, 0.75]], dtype=np.float32)
+    assert _result(probs, ["a", "b"], 0.5, None).top_topic == "b"
+    # a one-sentence answer: the whole decides
+    probs = np.array([[0.62, 0.61], [0.62, 0.61]], dtype=np.float32)
+    assert _result(probs, ["a", "b"], 0.5, None).top_topic == "a"
 
 
 def test_taxonomy_threshold_overrides_tagger_threshold() -> None:
