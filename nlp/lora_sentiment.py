@@ -25,7 +25,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nlp.encoder import Encoder, EncoderConfig, ModelLoadError, _fingerprint, resolve_model_path
+from nlp.encoder import (
+    Encoder,
+    EncoderConfig,
+    ModelLoadError,
+    _fingerprint,
+    first_line,
+    model_source,
+    resolve_model_path,
+)
 from nlp.evaluate import classification_report
 from nlp.sentiment import LABELS, WEIGHTS_DIR, Probabilities, _SentenceScorer, _softmax, clean_text
 
@@ -104,15 +112,17 @@ def _load_base(encoder: str) -> tuple[Any, Any]:
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    path = resolve_model_path(encoder)
-    local = Path(path).exists()
+    try:
+        path, local = model_source(encoder)
+    except ModelLoadError as exc:
+        raise ModelLoadError(f"cannot load encoder: {exc}") from exc
     try:
         return (
             AutoTokenizer.from_pretrained(path, local_files_only=local),
             AutoModel.from_pretrained(path, local_files_only=local),
         )
-    except (OSError, ValueError) as exc:
-        raise ModelLoadError(f"cannot load encoder {encoder!r} from {path}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - re-raised as one clear line, never swallowed
+        raise ModelLoadError(f"cannot load encoder {encoder!r} from {path}: {first_line(exc)}") from exc
 
 
 class LoRASentimentModel(_SentenceScorer):

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from nlp.encoder import Encoder, EncoderConfig, ModelLoadError
+from nlp.encoder import Encoder, EncoderConfig, ModelLoadError, first_line, model_source
 from nlp.sentences import split_sentences
 from nlp.settings import DEFAULT_SENTIMENT_MODEL, NLPSettings
 from nlp.types import SentenceSentiment, Sentiment, SentimentLabel, SentimentResult
@@ -282,7 +282,7 @@ def _named_class(name: str) -> list[float] | None:
 
 
 class TransformersSentimentModel(_SentenceScorer):
-    """Any sequence-classification model from a folder or the local HF cache (never downloads)."""
+    """Any sequence-classification model: a local folder, the local HF cache, or (with a hub) a hub id."""
 
     def __init__(self, model: str, batch_size: int = 64, max_length: int = 256, threads: int | None = None) -> None:
         self.name = model
@@ -308,12 +308,15 @@ class TransformersSentimentModel(_SentenceScorer):
             if self.threads:
                 torch.set_num_threads(self.threads)
             try:
-                tokenizer = AutoTokenizer.from_pretrained(self.name, local_files_only=True)
-                model = AutoModelForSequenceClassification.from_pretrained(self.name, local_files_only=True)
+                source, local = model_source(self.name)
+            except ModelLoadError as exc:
+                raise ModelLoadError(f"cannot load sentiment model: {exc}") from exc
+            try:
+                tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local)
+                model = AutoModelForSequenceClassification.from_pretrained(source, local_files_only=local)
                 mapping = label_mapping({int(k): v for k, v in model.config.id2label.items()})
             except Exception as exc:  # noqa: BLE001 - re-raised as one clear line, never swallowed
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise ModelLoadError(f"cannot load sentiment model {self.name!r}: {first}") from exc
+                raise ModelLoadError(f"cannot load sentiment model {self.name!r}: {first_line(exc)}") from exc
             model.eval()
             self._tokenizer, self._model, self._mapping = tokenizer, model, mapping
             self.version = _folder_fingerprint(self.name)

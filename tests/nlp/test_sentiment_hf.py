@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.encoder import ModelLoadError
+from nlp.encoder import Encoder, EncoderConfig, ModelLoadError, model_source
 from nlp.sentiment import TransformersSentimentModel, load_sentiment_model
 from nlp.settings import NLPSettings
 
@@ -94,3 +94,49 @@ def test_unmappable_label_set_fails_at_load(tmp_path: Path) -> None:
     folder = _save_tiny_classifier(tmp_path / "emotions", {0: "joy", 1: "anger", 2: "fear"})
     with pytest.raises(ModelLoadError, match="cannot map labels"):
         load_sentiment_model(NLPSettings(sentiment_model=str(folder)))
+
+
+def _in_fake_hub_cache(cache: Path, repo_id: str) -> Path:
+    """Lay a tiny classifier out the way `huggingface_hub` caches a download of `repo_id`."""
+    repo = cache / f"models--{repo_id.replace('/', '--')}"
+    _save_tiny_classifier(repo / "snapshots" / "0123abcd", LABEL_SETS["three"])
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("0123abcd")
+    return repo
+
+
+def test_hub_id_in_the_local_cache_loads_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import huggingface_hub
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    _in_fake_hub_cache(tmp_path, "heedful-test/tiny-sentiment")
+    assert model_source("heedful-test/tiny-sentiment") == ("heedful-test/tiny-sentiment", True)
+    model = TransformersSentimentModel("heedful-test/tiny-sentiment").load()
+    assert len(model.predict(["the food was great"])) == 1
+
+
+def test_hub_id_offline_and_not_cached_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import huggingface_hub
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(ModelLoadError, match="not in the local Hugging Face cache, and HF_HUB_OFFLINE is set"):
+        model_source("heedful-test/not-downloaded")
+
+
+@pytest.mark.parametrize("name", ["/no/such/model/folder", "./models/missing", "a/b/c", "name with spaces"])
+def test_missing_folder_is_named_as_a_folder_in_one_line(name: str) -> None:
+    started = time.perf_counter()
+    with pytest.raises(ModelLoadError) as err:
+        load_sentiment_model(NLPSettings(sentiment_model=name))
+    assert time.perf_counter() - started < 2  # decided from the name alone, no hub call
+    assert str(err.value) == f"cannot load sentiment model: model folder {name!r} does not exist"
+
+
+def test_unknown_encoder_fails_fast_with_one_line() -> None:
+    started = time.perf_counter()
+    with pytest.raises(ModelLoadError) as err:
+        Encoder(EncoderConfig(model="nobody-here/no-such-encoder")).load()
+    assert time.perf_counter() - started < 15  # one hub question, not from_pretrained's minute of retries
+    message = str(err.value)
+    assert message.startswith("cannot load encoder: model 'nobody-here/no-such-encoder'") and "\n" not in message
