@@ -10,10 +10,11 @@ from its sentences (`Encoder.compose`), and topics and urgency then find everyth
 A pluggable Hugging Face classifier has its own network, so with one of those topics and urgency run
 on the plain encoder (two passes).
 
-Answers with no readable text (empty, whitespace, emoji or digits only, binary garbage) are not
-sent to any model; they get ``no_text=True``, a neutral zero-confidence sentiment, no topics and no
-urgency. Text is cleaned of control characters and cut to `MAX_CHARS` before the models see it
-(the stored redaction keeps the whole answer).
+Answers with no readable text (empty, whitespace, digits or punctuation only, binary garbage) are
+not sent to any model (an emoji is readable: "👍" is a positive answer, see `nlp.emoji`); they get
+``no_text=True``, a neutral zero-confidence sentiment, no topics and no urgency. Text is cleaned of
+control characters and cut to `MAX_CHARS` before the models see it (the stored redaction keeps the
+whole answer).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from nlp.emoji import count_emoji
 from nlp.encoder import Encoder, EncoderConfig, resolve_model_path
 from nlp.redact import redact
 from nlp.sentiment import SentimentModel, load_sentiment_model
@@ -194,8 +196,11 @@ def load_models(settings: NLPSettings) -> tuple[Encoder, SentimentModel]:
 
 
 def has_text(text: str) -> bool:
-    """True when there is something to analyse: at least two letters, and not mostly noise."""
-    letters = sum(1 for ch in text if ch.isalpha())
+    """True when there is something to analyse: two letters or one emoji, and not mostly noise.
+
+    An emoji counts as two letters: "👍" alone is an answer (the encoder reads it as words, nlp.emoji).
+    """
+    letters = sum(1 for ch in text if ch.isalpha()) + 2 * count_emoji(text)
     if letters < 2:
         return False
     visible = sum(1 for ch in text if not ch.isspace()) or 1

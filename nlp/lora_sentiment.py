@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from nlp.emoji import describe, reads_emoji
 from nlp.encoder import (
     Encoder,
     EncoderConfig,
@@ -262,7 +263,9 @@ def _train(
             setattr(parent, attr, module)
             adapters[f"{i}.{target}"] = module
     head = torch.nn.Linear(int(model.config.hidden_size), len(LABELS))
-    texts = [clean_text(t) for t in corpus.texts]
+    # The same emoji words the Encoder gives this tokenizer at inference (nlp.emoji).
+    words = not reads_emoji(tokenizer)
+    texts = [describe(clean_text(t)) if words else clean_text(t) for t in corpus.texts]
     y = np.array([LABELS.index(lab) for lab in corpus.labels], dtype=np.int64)
     train_idx, test_idx = stratified_split(corpus.labels, config.holdout, config.seed)
     if limit is not None:

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from nlp.emoji import describe, has_emoji, reads_emoji
 from nlp.encoder import Encoder, EncoderConfig, ModelLoadError, first_line, model_source
 from nlp.sentences import split_sentences
 from nlp.settings import DEFAULT_SENTIMENT_MODEL, NLPSettings
@@ -114,7 +115,7 @@ def _segments(index: int, text: str) -> list[_Segment]:
     return [
         _Segment(index, sentence, start, end)
         for sentence, start, end in split_sentences(cleaned)
-        if _WORDLIKE.search(sentence)
+        if _WORDLIKE.search(sentence) or has_emoji(sentence)  # "👍" alone is an answer
     ]
 
 
@@ -293,6 +294,7 @@ class TransformersSentimentModel(_SentenceScorer):
         self._model: Any = None
         self._tokenizer: Any = None
         self._mapping: npt.NDArray[np.float64] = np.zeros((0, 4))
+        self._describe_emoji = False
         self._lock = threading.Lock()
 
     def load(self) -> TransformersSentimentModel:
@@ -319,6 +321,7 @@ class TransformersSentimentModel(_SentenceScorer):
                 raise ModelLoadError(f"cannot load sentiment model {self.name!r}: {first_line(exc)}") from exc
             model.eval()
             self._tokenizer, self._model, self._mapping = tokenizer, model, mapping
+            self._describe_emoji = not reads_emoji(tokenizer)
             self.version = _folder_fingerprint(self.name)
         return self
 
@@ -332,7 +335,7 @@ class TransformersSentimentModel(_SentenceScorer):
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
                 batch = self._tokenizer(
-                    [sentences[i] for i in idx],
+                    [describe(sentences[i]) if self._describe_emoji else sentences[i] for i in idx],
                     padding=True,
                     truncation=True,
                     max_length=self.max_length,

@@ -108,17 +108,18 @@ def test_worker_audience_flags_urgency_and_uses_default_taxonomy() -> None:
     assert result.topics is not None and result.topics.top_topic
 
 
-BAD = ["", "   ", "😀🎉", "\x00\x01\x02\xff", "12345 678", "word " * 20_000, "Обслуживание 很好 the soup"]
+BAD = ["", "   ", "?!...", "\x00\x01\x02\xff", "12345 678", "word " * 20_000, "Обслуживание 很好 the soup", "😀🎉"]
 
 
 def test_bad_inputs_never_fail_the_batch() -> None:
     analyzer, sentiment = _analyzer()
     results = analyzer.analyze(BAD, TAXONOMY, audience="worker")
     assert len(results) == len(BAD)
-    assert [r.no_text for r in results] == [True, True, True, True, True, False, False]
+    assert [r.no_text for r in results] == [True, True, True, True, True, False, False, False]
     for r in results[:5]:
         assert r.topics is None and not r.urgency.urgent and r.sentiment.overall.confidence == 0.0
     assert results[6].topics is not None and results[6].topics.top_topic == "food"
+    assert results[7].topics is not None  # emoji are read (nlp.emoji), so an emoji-only answer is analysed
     assert max(len(t) for t in sentiment.seen) <= 20_000
     assert analyzer.analyze([], TAXONOMY) == []
 
@@ -138,7 +139,10 @@ def test_unknown_audience_is_rejected() -> None:
         analyzer.analyze(["x"], audience="patients")
 
 
-@pytest.mark.parametrize(("text", "expected"), [("ok", True), ("😀", False), ("42", False), ("a", False)])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("ok", True), ("😀", True), ("👍🏽", True), ("42", False), ("a", False), ("°C ©", False), ("?!", False)],
+)
 def test_has_text(text: str, expected: bool) -> None:
     assert has_text(text) is expected
 

@@ -38,6 +38,12 @@ def test_shipped_model_clear_cases(shipped: LoRASentimentModel) -> None:
     assert labels == ["negative", "positive", "neutral"]
 
 
+def test_shipped_model_reads_emoji(shipped: LoRASentimentModel) -> None:
+    # MiniLM's vocabulary turns every emoji into [UNK]; nlp.emoji gives them words.
+    labels = [r.overall.label for r in shipped.predict(["👍", "👎", "😡", "Works great 👍", "Package smashed 😡"])]
+    assert labels == ["positive", "negative", "negative", "positive", "negative"]
+
+
 def test_empty_and_garbage_text_are_neutral_without_confidence(shipped: LoRASentimentModel) -> None:
     empty, junk, good = shipped.predict(["", "\x00\x01 ...", "Lovely, thank you"])
     for result in (empty, junk):

@@ -19,9 +19,10 @@ def _save_tiny_classifier(folder: Path, id2label: dict[int, str]) -> Path:
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
     folder.mkdir(parents=True, exist_ok=True)
-    vocab = folder / "vocab.txt"
-    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS, "##s", "##ed"]) + "\n")
-    tokenizer = BertTokenizerFast(vocab_file=str(vocab), do_lower_case=True)
+    # transformers 5 builds a fast tokenizer from `vocab` (a `vocab_file` alone leaves only the specials)
+    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS, "##s", "##ed"]
+    tokenizer = BertTokenizerFast(vocab={w: i for i, w in enumerate(words)}, do_lower_case=True)
+    assert tokenizer.tokenize("rude staff") == ["rude", "staff"]
     torch.manual_seed(0)
     config = BertConfig(
         vocab_size=tokenizer.vocab_size,
@@ -56,7 +57,8 @@ def test_tiny_local_classifier_loads_and_predicts(tmp_path: Path, kind: str) -> 
     texts = ["the food was great", "", "rude staff. slow service but good food", "😀", "x" * 5000]
     results = model.predict(texts)
     assert len(results) == len(texts)
-    assert results[1].overall.confidence == 0.0 and results[3].sentences == []
+    assert results[1].overall.confidence == 0.0 and results[1].sentences == []
+    assert [s.text for s in results[3].sentences] == ["😀"]  # an emoji is an answer (nlp.emoji)
     assert len(results[2].sentences) == 3
     for r in results:
         assert -1.0 <= r.overall.score <= 1.0 and 0.0 <= r.overall.confidence <= 1.0
