@@ -130,16 +130,20 @@ def write_markdown(summary: dict[str, Any]) -> None:
     out = [
         "# Heedful benchmark results",
         "",
-        f"Written by `make bench` at commit `{m.get('commit')}` on {m.get('cpu')} "
+        f"Written by `bench.run_all` at commit `{m.get('commit')}` on {m.get('cpu')} "
         f"({m.get('cores')} cores, {m.get('memory_gb')} GB RAM), Python {m.get('python')}, torch {m.get('torch')}.",
-        "Every comparison below was measured in one run on this machine; figures are medians of several runs "
-        "where the benchmark says so.",
+        "Every comparison within a section was measured in one run on this machine (the commit is given per "
+        "section); figures are medians of several runs where the benchmark says so.",
         "",
     ]
     for module, entry in summary["benchmarks"].items():
         out.append(f"## {entry['title']}")
         out.append("")
-        out.append(f"`python -m {module}` — {'ok' if entry['ok'] else 'FAILED'} in {entry['seconds']} s")
+        # `run_all NAME` reruns one benchmark and keeps the others' last figures, so each section
+        # says which commit its figures come from.
+        ran_at = (entry.get("results") or {}).get("machine", {}).get("commit")
+        at = f" at commit `{ran_at}`" if ran_at else ""
+        out.append(f"`python -m {module}` — {'ok' if entry['ok'] else 'FAILED'} in {entry['seconds']} s{at}")
         out.append("")
         if "results" in entry:
             out.extend(render(entry["results"]))
