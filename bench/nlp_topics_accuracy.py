@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 import time
 from collections import Counter
@@ -332,8 +331,9 @@ def main() -> None:
         "ihm_critical_risks": ihm(analyzer),
         "urgency_heldout": urgency_heldout(analyzer),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    from bench.machine import save_results
+
+    save_results(args.out, report)
     se, ms = report["semeval2014_restaurants"], report["msia_accident_causes"]
     cf, ih = report["cfpb_products"], report["ihm_critical_risks"]
     rows = [
