@@ -78,6 +78,25 @@ def model_source(name_or_path: str | None) -> tuple[str, bool]:
     return path, False
 
 
+def load_pretrained(name_or_path: str | None) -> tuple[str, Any, Any]:
+    """(source, tokenizer, AutoModel) of a configured encoder; any failure is one ModelLoadError line."""
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    # The per-tensor "Loading weights" bar is noise in servers, jobs and CLI output.
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    try:
+        path, local = model_source(name_or_path)
+    except ModelLoadError as exc:
+        raise ModelLoadError(f"cannot load encoder: {exc}") from exc
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local)
+        model = AutoModel.from_pretrained(path, local_files_only=local)
+    except Exception as exc:  # noqa: BLE001 - re-raised as one clear line, never swallowed
+        raise ModelLoadError(f"cannot load encoder {name_or_path!r} from {path}: {first_line(exc)}") from exc
+    return path, tokenizer, model
+
+
 def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (library errors often carry pages of advice)."""
     text = str(exc).strip()
@@ -137,23 +156,10 @@ class Encoder:
             if self._model is not None:
                 return self
             import torch
-            from transformers import AutoModel, AutoTokenizer
-            from transformers.utils import logging as hf_logging
 
-            # The per-tensor "Loading weights" bar is noise in servers, jobs and CLI output.
-            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
             if self.config.threads:
                 torch.set_num_threads(self.config.threads)
-            try:
-                path, local = model_source(self.config.model)
-            except ModelLoadError as exc:
-                raise ModelLoadError(f"cannot load encoder: {exc}") from exc
-            try:
-                self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local)
-                self._model = AutoModel.from_pretrained(path, local_files_only=local)
-            except Exception as exc:  # noqa: BLE001 - re-raised as one clear line, never swallowed
-                what = f"cannot load encoder {self.config.model!r} from {path}"
-                raise ModelLoadError(f"{what}: {first_line(exc)}") from exc
+            path, self._tokenizer, self._model = load_pretrained(self.config.model)
             self._model.eval()
             self._describe_emoji = not reads_emoji(self._tokenizer)
             self.version = _fingerprint(path)

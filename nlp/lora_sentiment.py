@@ -26,15 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nlp.emoji import describe, reads_emoji
-from nlp.encoder import (
-    Encoder,
-    EncoderConfig,
-    ModelLoadError,
-    _fingerprint,
-    first_line,
-    model_source,
-    resolve_model_path,
-)
+from nlp.encoder import Encoder, EncoderConfig, ModelLoadError, _fingerprint, load_pretrained, resolve_model_path
 from nlp.evaluate import classification_report
 from nlp.sentiment import LABELS, WEIGHTS_DIR, Probabilities, _SentenceScorer, _softmax, clean_text
 
@@ -109,21 +101,8 @@ def _pool(model: Any, batch: Any) -> Any:
 
 
 def _load_base(encoder: str) -> tuple[Any, Any]:
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    try:
-        path, local = model_source(encoder)
-    except ModelLoadError as exc:
-        raise ModelLoadError(f"cannot load encoder: {exc}") from exc
-    try:
-        return (
-            AutoTokenizer.from_pretrained(path, local_files_only=local),
-            AutoModel.from_pretrained(path, local_files_only=local),
-        )
-    except Exception as exc:  # noqa: BLE001 - re-raised as one clear line, never swallowed
-        raise ModelLoadError(f"cannot load encoder {encoder!r} from {path}: {first_line(exc)}") from exc
+    _, tokenizer, model = load_pretrained(encoder)
+    return tokenizer, model
 
 
 class LoRASentimentModel(_SentenceScorer):
