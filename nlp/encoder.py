@@ -78,8 +78,13 @@ def model_source(name_or_path: str | None) -> tuple[str, bool]:
     return path, False
 
 
-def load_pretrained(name_or_path: str | None) -> tuple[str, Any, Any]:
-    """(source, tokenizer, AutoModel) of a configured encoder; any failure is one ModelLoadError line."""
+def load_pretrained(
+    name_or_path: str | None, what: str = "encoder", model_class: Any = None
+) -> tuple[str, Any, Any]:
+    """(source, tokenizer, model) of a configured model; any failure is one ModelLoadError line.
+
+    `model_class` is a transformers Auto class (default AutoModel); `what` names the model in errors.
+    """
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
@@ -88,12 +93,13 @@ def load_pretrained(name_or_path: str | None) -> tuple[str, Any, Any]:
     try:
         path, local = model_source(name_or_path)
     except ModelLoadError as exc:
-        raise ModelLoadError(f"cannot load encoder: {exc}") from exc
+        raise ModelLoadError(f"cannot load {what}: {exc}") from exc
     try:
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local)
-        model = AutoModel.from_pretrained(path, local_files_only=local)
+        model = (model_class or AutoModel).from_pretrained(path, local_files_only=local)
     except Exception as exc:  # noqa: BLE001 - re-raised as one clear line, never swallowed
-        raise ModelLoadError(f"cannot load encoder {name_or_path!r} from {path}: {first_line(exc)}") from exc
+        where = f" from {path}" if path != name_or_path else ""
+        raise ModelLoadError(f"cannot load {what} {name_or_path!r}{where}: {first_line(exc)}") from exc
     return path, tokenizer, model
 
 

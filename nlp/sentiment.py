@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nlp.emoji import describe, has_emoji, reads_emoji
-from nlp.encoder import Encoder, EncoderConfig, ModelLoadError, first_line, model_source
+from nlp.encoder import Encoder, EncoderConfig, ModelLoadError, load_pretrained
 from nlp.sentences import split_sentences
 from nlp.settings import DEFAULT_SENTIMENT_MODEL, NLPSettings
 from nlp.types import SentenceSentiment, Sentiment, SentimentLabel, SentimentResult
@@ -303,22 +303,15 @@ class TransformersSentimentModel(_SentenceScorer):
             if self._model is not None:
                 return self
             import torch
-            from transformers import AutoModelForSequenceClassification, AutoTokenizer
-            from transformers.utils import logging as hf_logging
+            from transformers import AutoModelForSequenceClassification
 
-            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
             if self.threads:
                 torch.set_num_threads(self.threads)
+            _, tokenizer, model = load_pretrained(self.name, "sentiment model", AutoModelForSequenceClassification)
             try:
-                source, local = model_source(self.name)
-            except ModelLoadError as exc:
-                raise ModelLoadError(f"cannot load sentiment model: {exc}") from exc
-            try:
-                tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local)
-                model = AutoModelForSequenceClassification.from_pretrained(source, local_files_only=local)
                 mapping = label_mapping({int(k): v for k, v in model.config.id2label.items()})
-            except Exception as exc:  # noqa: BLE001 - re-raised as one clear line, never swallowed
-                raise ModelLoadError(f"cannot load sentiment model {self.name!r}: {first_line(exc)}") from exc
+            except ValueError as exc:
+                raise ModelLoadError(f"cannot load sentiment model {self.name!r}: {exc}") from exc
             model.eval()
             self._tokenizer, self._model, self._mapping = tokenizer, model, mapping
             self._describe_emoji = not reads_emoji(tokenizer)
