@@ -35,14 +35,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DATA = ROOT.parent / "shared" / "data"
+from bench.nlp_sentiment_accuracy import _rows  # noqa: E402  (reads ../shared/data/<set>/data.csv)
+
 OUT = ROOT / "bench" / "results" / "nlp_ceiling.json"
 SEEDS = (13, 14, 15, 16, 17)
-
-
-def _rows(folder: str) -> list[dict[str, str]]:
-    with (DATA / folder / "data.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def _scores(gold: list[str], predicted: list[str], binary: bool) -> dict[str, float]:
