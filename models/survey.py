@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Connection, ForeignKey, Integer, String, Text, UniqueConstraint, event, update
@@ -44,7 +44,10 @@ class Taxonomy(Base):
 
 class Survey(Base):
     __tablename__ = "surveys"
-    __table_args__ = (CheckConstraint("audience IN ('customer', 'worker')", name="audience"),)
+    __table_args__ = (
+        CheckConstraint("audience IN ('customer', 'worker')", name="audience"),
+        CheckConstraint("retention_months IS NULL OR retention_months > 0", name="retention_months"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -60,6 +63,11 @@ class Survey(Base):
     # Anonymity thresholds: smallest group shown as figures, and as comments.
     min_group_size: Mapped[int] = mapped_column(Integer, default=5)
     min_comment_group_size: Mapped[int] = mapped_column(Integer, default=10)
+    # Months free text and contact data are kept (None: until deleted by hand); see models/privacy.
+    retention_months: Mapped[int | None] = mapped_column(Integer)
+    # Free text of responses submitted before this day has been purged: those days' trend rows are the
+    # record now and are never recomputed from what is left of their answers.
+    text_purged_before: Mapped[date | None]
     taxonomy_id: Mapped[int | None] = mapped_column(ForeignKey("taxonomies.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived: Mapped[bool] = mapped_column(default=False)
