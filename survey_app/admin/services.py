@@ -13,11 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import AuditEntry, Department, Question, Response, Site, Survey
+from survey_app.admin.survey_forms import SURVEY_FIELDS
 from survey_app.surveys import export_definition, import_definition, validate_definition
-from survey_app.surveys.errors import DefinitionError, Problem
-
-SURVEY_FIELDS = ("slug", "title", "audience", "languages", "default_language", "opens_at", "closes_at",
-                 "response_cap", "min_group_size", "min_comment_group_size", "taxonomy")
+from survey_app.surveys.errors import DefinitionError
 
 
 class OrgError(ValueError):
@@ -78,11 +76,6 @@ def delete_question(session: Session, survey: Survey, key: str, actor_id: int | 
     d = _plain(export_definition(survey))
     d["questions"] = [q for q in d["questions"] if q["key"] != key]
     return _apply(session, survey, d, actor_id)
-
-
-def question_problems(problems: list[Problem], index: int) -> list[Problem]:
-    prefix = f"questions[{index}]"
-    return [p for p in problems if p.field.startswith(prefix)]
 
 
 def _apply(session: Session, survey: Survey, raw: dict[str, Any], actor_id: int | None) -> Survey:
