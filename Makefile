@@ -17,4 +17,4 @@ bench: install
 	.venv/bin/python -m bench.run_all
 
 lint: install
-	.venv/bin/ruff check . && .venv/bin/mypy models nlp jobs
+	.venv/bin/ruff check . && .venv/bin/mypy models nlp jobs common

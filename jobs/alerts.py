@@ -12,11 +12,10 @@ import hashlib
 import hmac
 import json
 import logging
-import smtplib
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import String, and_, cast, exists, literal, or_, select, update
@@ -24,10 +23,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from common.mail import Mailer
+from common.periods import previous_start
 from jobs.context import JobContext
 from jobs.runs import RunStats, recorded_run, with_retry
 from jobs.trends import stats
-from jobs.trends.periods import previous_start
 from jobs.trends.rollup import sentiment_n
 from models.alert import Alert, urgent_alert_key
 from models.analysis import TextAnalysis
@@ -167,26 +167,18 @@ def webhook_body(alert: Alert, sent_at: datetime) -> bytes:
 
 
 def send_email(settings: Settings, to: list[str], alert: Alert) -> None:
-    if not settings.smtp_host:
+    smtp = settings.smtp
+    if smtp is None:
         raise _Skip("HEEDFUL_SMTP_HOST is not set")
     if not to:
         raise _Skip("no recipients: no active user with the role and no HEEDFUL_ALERT_EMAILS")
-    msg = EmailMessage()
-    msg["Subject"] = f"[Heedful] {alert.message}"[:200]
-    msg["From"] = settings.smtp_from
-    msg["To"] = settings.smtp_from  # recipients go in the envelope only: they don't see each other
     lines = [alert.message, ""]
     if alert.kind == "urgent_report":
         lines += [f"Report (personal data removed): {alert.detail.get('text', '')}",
                   f"Day: {alert.detail.get('day')}", ""]
     lines += [f"Open Heedful: {settings.base_url}/", "", f"Alert #{alert.id} ({alert.kind})"]
-    msg.set_content("\n".join(lines))
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SEND_TIMEOUT_S) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
-        if settings.smtp_user and settings.smtp_password:
-            smtp.login(settings.smtp_user, settings.smtp_password)
-        smtp.send_message(msg, to_addrs=to)
+    with Mailer(replace(smtp, timeout=SEND_TIMEOUT_S)) as mail:
+        mail.send_to_many(to, f"[Heedful] {alert.message}"[:200], "\n".join(lines))
 
 
 def send_webhook(settings: Settings, alert: Alert, now: datetime) -> None:
@@ -250,7 +242,7 @@ def deliver_pending(ctx: JobContext) -> tuple[int, int]:
                     send_webhook(ctx.settings, alert, ctx.now())
             except _Skip as exc:
                 status, error = "skipped", str(exc)
-            except (OSError, smtplib.SMTPException, urllib.error.URLError, RuntimeError) as exc:
+            except (OSError, urllib.error.URLError, RuntimeError) as exc:  # MailError is a RuntimeError
                 status, error = "failed", f"{type(exc).__name__}: {exc}"[:300]
                 log.warning("alert %d: %s failed: %s", alert_id, column.removesuffix("_status"), error)
             sent += status == "sent"

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-PREFIX = "HEEDFUL_"
+from common import env as parse
+from common.env import PREFIX, SettingError
+from common.mail import Security, SmtpConfig
+
+T = TypeVar("T")
 
 KNOWN_KEYS = frozenset(
     {
@@ -27,6 +32,8 @@ KNOWN_KEYS = frozenset(
         "SMTP_PASSWORD",
         "SMTP_FROM",
         "SMTP_STARTTLS",
+        "SMTP_SSL",
+        "SMTP_CA",
         "ALERT_EMAILS",
         "WEBHOOK_URL",
         "WEBHOOK_SECRET",
@@ -69,6 +76,8 @@ class Settings:
     smtp_password: str | None = None
     smtp_from: str = "heedful@localhost"
     smtp_starttls: bool = False
+    smtp_ssl: bool = False  # implicit TLS from the first byte (port 465), instead of STARTTLS
+    smtp_ca: Path | None = None  # a private CA to trust besides the system's (an internal mail relay)
     alert_emails: tuple[str, ...] = ()
     report_emails: tuple[str, ...] = ()
     webhook_url: str | None = None
@@ -86,6 +95,16 @@ class Settings:
     def production(self) -> bool:
         return self.env == "production"
 
+    @property
+    def smtp(self) -> SmtpConfig | None:
+        """How to reach the mail server; None when HEEDFUL_SMTP_HOST is not set (no mail is sent)."""
+        if not self.smtp_host:
+            return None
+        security: Security = "ssl" if self.smtp_ssl else "starttls" if self.smtp_starttls else "none"
+        return SmtpConfig(host=self.smtp_host, port=self.smtp_port, user=self.smtp_user,
+                          password=self.smtp_password, sender=self.smtp_from, security=security,
+                          ca_file=self.smtp_ca)
+
 
 def load_settings(
     environ: Mapping[str, str] | None = None, overrides: Mapping[str, object] | None = None
@@ -98,6 +117,19 @@ def load_settings(
         raise ConfigError(
             f"unknown setting {PREFIX}{unknown[0]}: remove it or check the spelling (see README, Configuration)"
         )
+    try:
+        s = _from_values(env, values)
+    except SettingError as exc:
+        raise ConfigError(f"{exc} (see README, Configuration)") from None
+    if overrides:
+        s = Settings(**{**s.__dict__, **overrides})
+    return s
+
+
+def _from_values(env: Mapping[str, str], values: Mapping[str, str]) -> Settings:
+    def get(key: str, parser: Callable[[str], T], default: T) -> T:
+        return parse.read(env, PREFIX + key, parser, default)
+
     mode = values.get("ENV", "development")
     if mode not in ("development", "production", "testing"):
         raise ConfigError(f"{PREFIX}ENV must be development, production or testing, not {mode!r}")
@@ -108,33 +140,37 @@ def load_settings(
         if mode == "production":
             raise ConfigError(f"{PREFIX}SECRET_KEY is required in production: set it to a long random string")
         secret = _development_secret(instance)
-    s = Settings(
+    count = parse.whole_number(0)
+    smtp_starttls, smtp_ssl = get("SMTP_STARTTLS", parse.boolean, False), get("SMTP_SSL", parse.boolean, False)
+    if smtp_starttls and smtp_ssl:
+        raise ConfigError(f"{PREFIX}SMTP_STARTTLS and {PREFIX}SMTP_SSL are both on: choose one "
+                          "(SSL for port 465, STARTTLS for 587)")
+    return Settings(
         env=mode,
         database_url=database_url,
         secret_key=secret,
         instance_path=instance,
         base_url=values.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         smtp_host=values.get("SMTP_HOST") or None,
-        smtp_port=_int(values, "SMTP_PORT", 25),
+        smtp_port=get("SMTP_PORT", count, 465 if smtp_ssl else 25),
         smtp_user=values.get("SMTP_USER") or None,
         smtp_password=values.get("SMTP_PASSWORD") or None,
         smtp_from=values.get("SMTP_FROM", "heedful@localhost"),
-        smtp_starttls=_bool(values, "SMTP_STARTTLS"),
-        alert_emails=_list(values, "ALERT_EMAILS"),
-        report_emails=_list(values, "REPORT_EMAILS"),
+        smtp_starttls=smtp_starttls,
+        smtp_ssl=smtp_ssl,
+        smtp_ca=get("SMTP_CA", parse.existing_file, None),
+        alert_emails=get("ALERT_EMAILS", parse.comma_list, ()),
+        report_emails=get("REPORT_EMAILS", parse.comma_list, ()),
         webhook_url=values.get("WEBHOOK_URL") or None,
         webhook_secret=values.get("WEBHOOK_SECRET") or None,
-        score_batch_size=_int(values, "SCORE_BATCH_SIZE", Settings.score_batch_size),
-        score_max_attempts=_int(values, "SCORE_MAX_ATTEMPTS", 3),
-        lease_seconds=_int(values, "LEASE_SECONDS", 300),
-        max_content_length=_int(values, "MAX_CONTENT_LENGTH", 256 * 1024),
-        rate_limit_burst=_int(values, "RATE_LIMIT_BURST", 20),
-        rate_limit_per_minute=_int(values, "RATE_LIMIT_PER_MINUTE", 10),
+        score_batch_size=get("SCORE_BATCH_SIZE", count, Settings.score_batch_size),
+        score_max_attempts=get("SCORE_MAX_ATTEMPTS", count, Settings.score_max_attempts),
+        lease_seconds=get("LEASE_SECONDS", count, Settings.lease_seconds),
+        max_content_length=get("MAX_CONTENT_LENGTH", count, Settings.max_content_length),
+        rate_limit_burst=get("RATE_LIMIT_BURST", count, Settings.rate_limit_burst),
+        rate_limit_per_minute=get("RATE_LIMIT_PER_MINUTE", count, Settings.rate_limit_per_minute),
         nlp_env={PREFIX + k: v for k, v in values.items()},
     )
-    if overrides:
-        s = Settings(**{**s.__dict__, **overrides})
-    return s
 
 
 def _development_secret(instance: Path) -> str:
@@ -148,29 +184,3 @@ def _development_secret(instance: Path) -> str:
         path.write_text(key)
         path.chmod(0o600)
         return key
-
-
-def _int(values: Mapping[str, str], key: str, default: int) -> int:
-    raw = values.get(key)
-    if raw in (None, ""):
-        return default
-    try:
-        n = int(raw)
-    except ValueError:
-        raise ConfigError(f"{PREFIX}{key} must be a whole number, not {raw!r}") from None
-    if n < 0:
-        raise ConfigError(f"{PREFIX}{key} must not be negative")
-    return n
-
-
-def _bool(values: Mapping[str, str], key: str) -> bool:
-    raw = values.get(key, "").strip().lower()
-    if raw in ("", "0", "false", "no", "off"):
-        return False
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    raise ConfigError(f"{PREFIX}{key} must be true or false, not {raw!r}")
-
-
-def _list(values: Mapping[str, str], key: str) -> tuple[str, ...]:
-    return tuple(x.strip() for x in values.get(key, "").split(",") if x.strip())

@@ -16,10 +16,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from common.periods import covering_ranges, period_end, previous_start, touched_periods
 from jobs.context import JobContext
 from jobs.runs import RunStats, recorded_run, with_retry
 from jobs.trends.cells import FIELDS, load_cells
-from jobs.trends.periods import covering_ranges, next_start, previous_start, touched_periods
 from jobs.trends.rollup import RowKey, block_figures, change, concat, day_rows, period_rows, stored_block
 from models.pipeline import PipelineRun
 from models.queue import mark_trend_dirty
@@ -113,7 +113,7 @@ def recompute(session: Session, survey_id: int, days: set[date] | None, stamp: d
             session.execute(stale.where(_in_period(kind, start)))
     if periods is not None:
         # The next period's change was measured against rows that just changed.
-        after = {(k, next_start(k, s)) for k, s in periods} - periods
+        after = {(k, period_end(k, s)) for k, s in periods} - periods
         for key, row in _stored_rows(session, survey_id, after).items():
             values = change(row, rows.get(_prev_key(key)))
             session.execute(update(TrendRow).where(TrendRow.id == row["id"]).values(**values))

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from common.periods import period_start
 from jobs.trends import stats
 from jobs.trends.cells import FIELDS, Cells, F, FloatArray
-from jobs.trends.periods import period_start
 from models.trend import ALL
 
 # (period_type, period_start, segment_type, segment_value, topic): the identity of a trend row.

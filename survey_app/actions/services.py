@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from models import Answer, AuditEntry, CorrectiveAction, Response, Site, Survey, TextAnalysis, User, action_reports
-from survey_app.auth.access import AUDIENCE_ROLES
+from survey_app.auth.access import readable_audiences
 
 CLOSED = ("done", "verified", "cancelled")
 FIELDS = ("title", "description", "topic", "owner_id", "due_date", "status", "effectiveness_check",
@@ -19,10 +19,6 @@ FIELDS = ("title", "description", "topic", "owner_id", "due_date", "status", "ef
 
 class ActionError(ValueError):
     """Bad action data; the message is safe to show."""
-
-
-def readable_audiences(user: User) -> list[str]:
-    return [a for a, roles in AUDIENCE_ROLES.items() if user.role in roles]
 
 
 def visible_actions(session: Session, user: User, status: str | None = None) -> list[CorrectiveAction]:

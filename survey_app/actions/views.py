@@ -10,8 +10,7 @@ from models import CorrectiveAction, Site, Survey, User
 from survey_app.actions import bp, services
 from survey_app.actions.forms import ActionForm, ReceiptForm
 from survey_app.actions.ratelimit import receipt_limiter
-from survey_app.auth.access import can_read_audience, require_role
-from survey_app.dashboard.access import signed_in
+from survey_app.auth.access import can_read_audience, readable_survey_or_404, require_role, signed_in
 from survey_app.dashboard.forms import options
 from survey_app.extensions import db
 
@@ -33,17 +32,14 @@ def _form(action: CorrectiveAction | None = None, **defaults: object) -> ActionF
 
 
 def _survey_or_none(raw: object) -> Survey | None:
+    """The readable survey a form or query names, None when it names none."""
     if raw in (None, "", "None"):
         return None
     try:
-        survey = db.session.get(Survey, int(str(raw)))
+        survey_id = int(str(raw))
     except ValueError:
         abort(400, description="survey_id must be a number")
-    if survey is None:
-        abort(404)
-    if not can_read_audience(signed_in(), survey.audience):
-        abort(403)
-    return survey
+    return readable_survey_or_404(survey_id)
 
 
 def _action_or_404(action_id: int) -> CorrectiveAction:

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
+from common.mail import Mailer, MailError
 from models import Survey
 from models.db import make_engine, make_session_factory
 from models.settings import Settings, load_settings
@@ -22,7 +23,6 @@ from survey_app.distribution.invitations import (
     create_invitations,
     parse_invitation_csv,
 )
-from survey_app.distribution.mailer import MailError, SmtpMailer
 from survey_app.distribution.sending import send_all
 from survey_app.surveys import DefinitionError, dump_definition, export_definition
 from survey_app.surveys.store import get_survey_by_slug, load_definition
@@ -148,7 +148,7 @@ def _send_for_slug(slug: str, *, reminder: bool) -> None:
 def _send(session: Session, survey: Survey, settings: Settings, *, reminder: bool) -> None:
     what = "reminders" if reminder else "invitations"
     try:
-        with SmtpMailer(settings) as mailer:
+        with Mailer(settings.smtp) as mailer:
             result = send_all(session, survey, mailer, settings.base_url, reminder=reminder, commit=session.commit)
     except MailError as exc:
         raise click.ClickException(str(exc)) from None

@@ -13,9 +13,9 @@ from markupsafe import Markup, escape
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from common.periods import period_end
 from models import Answer, Response, Survey, TextAnalysis, TopicTag
 from models.trend import ALL
-from survey_app.analytics.periods import period_end
 from survey_app.analytics.segments import segment_column
 from survey_app.analytics.suppression import Group, suppress, suppression_message
 

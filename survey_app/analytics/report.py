@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from common.periods import label, period_end
 from models import CorrectiveAction, Objective, Survey, Theme
 from survey_app.analytics import objectives, trends
 from survey_app.analytics.charts import Point, line_chart
-from survey_app.analytics.periods import label, period_end
 
 
 @dataclass

@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.periods import period_start
 from models import Survey, TrendRow
 from models.trend import ALL
-from survey_app.analytics.periods import period_start
 from survey_app.analytics.suppression import Group, suppress
 
 METRICS = ("nps", "csat", "ces_mean", "rating_mean", "sentiment_mean", "responses")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from common.periods import PERIOD_TYPES
 from survey_app.analytics.comments import SENTIMENTS
-from survey_app.analytics.periods import PERIOD_TYPES
 
 NUM = {"type": ["number", "null"]}
 INT = {"type": "integer", "minimum": 0}

@@ -12,21 +12,20 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from common.periods import PERIOD_TYPES, period_start
 from models import CorrectiveAction, Survey, TrendRow, User
 from models.trend import ALL
-from survey_app.actions.services import CLOSED, readable_audiences
+from survey_app.actions.services import CLOSED
 from survey_app.analytics import comments as comment_service
-from survey_app.analytics.periods import PERIOD_TYPES, period_start
 from survey_app.analytics.trends import hidden_ids
 from survey_app.api import bp
 from survey_app.api.openapi import build_document
 from survey_app.api.tokens import authenticate_token
-from survey_app.auth.access import can_read_audience
+from survey_app.auth.access import MAX_ID, readable_audiences, readable_survey_or_404
 from survey_app.extensions import csrf, db
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_LIMIT = 200
-MAX_ID = 2**31 - 1
 TREND_FIELDS = ("responses", "comments", "nps", "nps_low", "nps_high", "csat", "csat_low", "csat_high",
                 "ces_mean", "rating_mean", "sentiment_mean", "sentiment_low", "sentiment_high",
                 "sentiment_negative", "sentiment_neutral", "sentiment_positive", "urgent", "nps_change",
@@ -56,6 +55,14 @@ def _api_error(exc: ApiError) -> ResponseReturnValue:
     return error(exc.status, exc.message)
 
 
+# By code as well as by class: the app's HTML error pages are registered by code, and Flask prefers a
+# handler for the code over one for the class (readable_survey_or_404 aborts with 403 and 404).
+@bp.errorhandler(400)
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+@bp.errorhandler(405)
+@bp.errorhandler(413)
+@bp.errorhandler(429)
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> ResponseReturnValue:
     """JSON errors for the API; the token page keeps the HTML error pages."""
@@ -118,15 +125,6 @@ def _cursor() -> int:
     return _int_arg("cursor", 0, 0, MAX_ID)
 
 
-def _survey(survey_id: int) -> Survey:
-    survey = db.session.get(Survey, survey_id) if 0 < survey_id <= MAX_ID else None
-    if survey is None:
-        raise ApiError(404, "no such survey")
-    if not can_read_audience(_user(), survey.audience):
-        raise ApiError(403, "this token's user may not read this survey")
-    return survey
-
-
 def _survey_json(s: Survey) -> dict[str, Any]:
     return {"id": s.id, "slug": s.slug, "title": s.title, "audience": s.audience, "archived": s.archived,
             "min_group_size": s.min_group_size, "min_comment_group_size": s.min_comment_group_size}
@@ -151,7 +149,7 @@ def surveys() -> ResponseReturnValue:
 @token_required
 def trends(survey_id: int) -> ResponseReturnValue:
     """Trend rows of one period type, thresholds applied, keyset-paginated by row id."""
-    survey = _survey(survey_id)
+    survey = readable_survey_or_404(survey_id, _user())
     period = _choice("period", "month", PERIOD_TYPES)
     st = _str_arg("segment_type", ALL, 40)
     sv = _str_arg("segment_value", ALL, 120)
@@ -180,7 +178,7 @@ def trends(survey_id: int) -> ResponseReturnValue:
 @token_required
 def comments(survey_id: int) -> ResponseReturnValue:
     """Redacted comments behind a period/segment/topic, page-numbered; a too-small group is explained."""
-    survey = _survey(survey_id)
+    survey = readable_survey_or_404(survey_id, _user())
     period = _choice("period", "month", PERIOD_TYPES) or "month"
     raw_start = request.args.get("period_start")
     start: date | None = None

@@ -1,4 +1,8 @@
-"""Who is signed in, and the role check every analyst view uses. Denied by default."""
+"""Who is signed in, the role check every analyst view uses, and which surveys a user may read.
+
+Denied by default. `readable_survey_or_404` is the one lookup of a survey by id for every page, form
+and API call: 404 when there is no such survey, 403 when the user's role may not read its audience.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, g, redirect, request, session, url_for
+from sqlalchemy import select
 
-from models import User
+from models import Survey, User
 from survey_app.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the schema: a larger one in a URL names nothing
 
 # Which roles may read which survey audience.
 AUDIENCE_ROLES = {"customer": ("admin", "analyst"), "worker": ("admin", "safety_officer")}
@@ -61,3 +67,31 @@ def require_role(*roles: str) -> Callable[[F], F]:
 
 def can_read_audience(user: User, audience: str) -> bool:
     return user.role in AUDIENCE_ROLES.get(audience, ())
+
+
+def signed_in() -> User:
+    """The signed-in user, in a view wrapped in `require_role` (401 otherwise)."""
+    user = current_user()
+    if user is None:  # views are wrapped in require_role, so this is a programming error
+        abort(401)
+    return user
+
+
+def readable_audiences(user: User) -> list[str]:
+    return [audience for audience, roles in AUDIENCE_ROLES.items() if user.role in roles]
+
+
+def readable_survey_or_404(survey_id: int, user: User | None = None) -> Survey:
+    """The survey `user` (default: the signed-in user) may read: 404 when missing, 403 for another audience."""
+    survey = db.session.get(Survey, survey_id) if 0 < survey_id <= MAX_ID else None
+    if survey is None:
+        abort(404, description="There is no such survey.")
+    if not can_read_audience(user or signed_in(), survey.audience):
+        abort(403, description="Your role may not read this survey.")
+    return survey
+
+
+def readable_surveys(user: User) -> list[Survey]:
+    return list(db.session.scalars(
+        select(Survey).where(Survey.audience.in_(readable_audiences(user))).order_by(Survey.archived, Survey.title)
+    ).all())

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from common.periods import label
 from models import Survey
 from models.trend import ALL
 from survey_app.analytics import objectives, segments, trends
 from survey_app.analytics.charts import Bar, Point, bar_chart, line_chart
-from survey_app.analytics.periods import label
 from survey_app.dashboard.filters import Filters
 
 CHART_NAMES = ("nps", "csat", "sentiment", "topics", "segments")

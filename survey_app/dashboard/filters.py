@@ -8,9 +8,9 @@ from datetime import date
 from flask import abort, request
 from werkzeug.exceptions import BadRequest
 
+from common.periods import PERIOD_TYPES, period_start
 from models.trend import ALL
 from survey_app.analytics.comments import SENTIMENTS, CommentFilter
-from survey_app.analytics.periods import PERIOD_TYPES, period_start
 
 MAX_Q = 200
 

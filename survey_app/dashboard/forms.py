@@ -8,8 +8,8 @@ from wtforms import BooleanField, DateField, FloatField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from common.periods import PERIOD_TYPES
 from survey_app.analytics.objectives import COMPARATORS, METRIC_LABELS
-from survey_app.analytics.periods import PERIOD_TYPES
 
 
 def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:

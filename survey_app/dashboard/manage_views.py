@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from models import Answer, Complaint, Objective, Response, Survey, TextAnalysis, User
 from survey_app.analytics import objectives as objective_service
-from survey_app.auth.access import can_read_audience, require_role
+from survey_app.auth.access import can_read_audience, readable_survey_or_404, require_role, signed_in
 from survey_app.dashboard import bp, services
-from survey_app.dashboard.access import get_survey_or_404, signed_in
 from survey_app.dashboard.forms import ComplaintForm, ComplaintOpenForm, ObjectiveForm, options
 from survey_app.extensions import db
 
@@ -23,7 +22,7 @@ ROLES = ("admin", "analyst", "safety_officer")
 @require_role(*ROLES)
 def objectives(survey_id: int) -> ResponseReturnValue:
     """Objectives of a survey with their on-track status, and a form to add one."""
-    survey = get_survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     return _objectives_page(survey, ObjectiveForm())
 
 
@@ -39,7 +38,7 @@ def _objectives_page(survey: Survey, form: ObjectiveForm, status: int = 200,
 @require_role(*ROLES)
 def objective_create(survey_id: int) -> ResponseReturnValue:
     """Add an objective."""
-    survey = get_survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     form = ObjectiveForm()
     if not form.validate_on_submit():
         return _objectives_page(survey, form, 400)
@@ -60,7 +59,7 @@ def _objective_or_404(survey: Survey, objective_id: int) -> Objective:
 @require_role(*ROLES)
 def objective_edit(survey_id: int, objective_id: int) -> ResponseReturnValue:
     """Edit form for one objective."""
-    survey = get_survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     obj = _objective_or_404(survey, objective_id)
     return _objectives_page(survey, ObjectiveForm(obj=obj), editing=obj)
 
@@ -69,7 +68,7 @@ def objective_edit(survey_id: int, objective_id: int) -> ResponseReturnValue:
 @require_role(*ROLES)
 def objective_update(survey_id: int, objective_id: int) -> ResponseReturnValue:
     """Save an edited objective."""
-    survey = get_survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     obj = _objective_or_404(survey, objective_id)
     form = ObjectiveForm()
     if not form.validate_on_submit():

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Response, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from survey_app.analytics.periods import parse_month, period_start, previous_start
+from common.periods import parse_month, period_start, previous_start
 from survey_app.analytics.report import build_report, report_pdf
-from survey_app.auth.access import require_role
+from survey_app.auth.access import readable_survey_or_404, require_role
 from survey_app.dashboard import bp
-from survey_app.dashboard.access import get_survey_or_404
 from survey_app.extensions import db
 
 ROLES = ("admin", "analyst", "safety_officer")
@@ -21,23 +20,25 @@ ROLES = ("admin", "analyst", "safety_officer")
 @require_role(*ROLES)
 def report_index(survey_id: int) -> ResponseReturnValue:
     """Go to last month's report."""
-    get_survey_or_404(survey_id)
+    readable_survey_or_404(survey_id)
     month = previous_start("month", period_start("month", datetime.now(UTC).date()))
     return redirect(url_for("dashboard.report", survey_id=survey_id, month=month.strftime("%Y-%m")))
 
 
-def _month(text: str):  # type: ignore[no-untyped-def]
+def _month(text: str) -> date:
     try:
-        return parse_month(text)
+        month = parse_month(text)
+        previous_start("month", month)  # the page links to the month before: 0001-01 has none
     except ValueError as exc:
         abort(400, description=str(exc))
+    return month
 
 
 @bp.get("/surveys/<int:survey_id>/report/<month>")
 @require_role(*ROLES)
 def report(survey_id: int, month: str) -> ResponseReturnValue:
     """The report for one month (YYYY-MM) as a printable page."""
-    survey = get_survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     m = _month(month)
     rep = build_report(db.session, survey, m)
     prev = previous_start("month", m)
@@ -49,7 +50,7 @@ def report(survey_id: int, month: str) -> ResponseReturnValue:
 @require_role(*ROLES)
 def report_pdf_view(survey_id: int, month: str) -> ResponseReturnValue:
     """The same report as a PDF."""
-    survey = get_survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     m = _month(month)
     pdf = report_pdf(build_report(db.session, survey, m))
     return Response(pdf, mimetype="application/pdf", headers={

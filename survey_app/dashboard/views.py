@@ -16,9 +16,8 @@ from survey_app.analytics import exports as export_service
 from survey_app.analytics import rates, segments, trends, urgent
 from survey_app.analytics.charts import svg_to_png
 from survey_app.analytics.exports import csv_stream
-from survey_app.auth.access import current_user, require_role
+from survey_app.auth.access import current_user, readable_survey_or_404, readable_surveys, require_role, signed_in
 from survey_app.dashboard import bp
-from survey_app.dashboard.access import get_survey_or_404, readable_surveys, signed_in
 from survey_app.dashboard.charts import CHART_NAMES, Chart, build
 from survey_app.dashboard.filters import Filters, comment_filter, dashboard_filters
 from survey_app.dashboard.forms import AcknowledgeForm
@@ -50,7 +49,7 @@ def _comments_url(survey_id: int):  # type: ignore[no-untyped-def]
 
 
 def _charts(survey_id: int, names: tuple[str, ...] = CHART_NAMES) -> tuple[Survey, Filters, list[Chart]]:
-    survey = get_survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     seg_types = trends.segment_types(db.session, survey.id)
     f = dashboard_filters(default_compare=seg_types[0] if seg_types else "site")
     charts = [build(db.session, survey, name, f, _comments_url(survey.id)) for name in names]
@@ -97,7 +96,7 @@ def chart_download(survey_id: int, name: str, fmt: str) -> ResponseReturnValue:
 @require_role(*ROLES)
 def comments(survey_id: int) -> ResponseReturnValue:
     """Drill-down: the redacted comments behind a point or cell, with search and paging."""
-    survey = get_survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     f, page = comment_filter()
     result = comment_service.comment_page(db.session, survey, f, page)
     args = {k: v for k, v in request.args.items() if k != "page"}
@@ -146,7 +145,7 @@ def _inject_user() -> dict[str, object]:
 @require_role(*ROLES)
 def exports(survey_id: int) -> ResponseReturnValue:
     """Links to the CSV and XLSX exports."""
-    survey = get_survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     return render_template("dashboard/exports.html", survey=survey, kinds=export_service.KINDS,
                            formats=export_service.FORMATS)
 
@@ -157,7 +156,7 @@ def export(survey_id: int, kind: str, fmt: str) -> ResponseReturnValue:
     """Stream an export (thresholds applied), after writing who exported what to the audit log."""
     if kind not in export_service.KINDS or fmt not in export_service.FORMATS:
         abort(404)
-    survey = get_survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     period = dashboard_filters().period
     try:
         columns, rows = export_service.build_export(db.session, survey, kind, period)

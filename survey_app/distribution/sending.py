@@ -17,8 +17,8 @@ from typing import Protocol
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from common.mail import MailError, RecipientRefused
 from models import Invitation, Survey
-from survey_app.distribution.mailer import MailError, RecipientRefused
 from survey_app.respond.tokens import invitation_token_hash, new_invitation_token
 
 BATCH_SIZE = 50

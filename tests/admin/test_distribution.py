@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from common.mail import Mailer, MailError
 from models import Invitation, SiteLink
 from models.settings import Settings
 from survey_app.distribution.invitations import (
@@ -16,7 +17,6 @@ from survey_app.distribution.invitations import (
     create_invitations,
     parse_invitation_csv,
 )
-from survey_app.distribution.mailer import MailError, SmtpMailer
 from survey_app.distribution.qr import ensure_site_links, poster_lines, qr_png, qr_svg
 from survey_app.distribution.sending import send_all
 from survey_app.distribution.stats import response_rates
@@ -83,7 +83,7 @@ def test_invitations_and_one_reminder_arrive_with_working_links(
     ann, bob, expired = create_invitations(db_session, survey, rows, expires_days=30)
     expired.expires_at = datetime.now(UTC) - timedelta(days=1)
 
-    with SmtpMailer(cfg) as mailer:
+    with Mailer(cfg.smtp) as mailer:
         first = send_all(db_session, survey, mailer, cfg.base_url, commit=db_session.commit, batch_size=1)
     assert (first.sent, first.failed, first.aborted) == (2, [], None)
     assert {m["To"] for m in inbox.messages} == {"ann@example.org", "bob@example.org"}
@@ -94,11 +94,11 @@ def test_invitations_and_one_reminder_arrive_with_working_links(
     assert "Two minutes." in inbox.to("bob@example.org")[0].get_content()
 
     # Sending again sends nothing: each invitation is sent once.
-    with SmtpMailer(cfg) as mailer:
+    with Mailer(cfg.smtp) as mailer:
         assert send_all(db_session, survey, mailer, cfg.base_url, commit=db_session.commit).sent == 0
 
     ann.used_at = datetime.now(UTC)  # Ann answered: no reminder for her
-    with SmtpMailer(cfg) as mailer:
+    with Mailer(cfg.smtp) as mailer:
         reminded = send_all(db_session, survey, mailer, cfg.base_url, reminder=True, commit=db_session.commit)
         again = send_all(db_session, survey, mailer, cfg.base_url, reminder=True, commit=db_session.commit)
     assert (reminded.sent, again.sent) == (1, 0)
@@ -121,7 +121,7 @@ def test_refused_recipient_is_reported_and_left_unsent(
     gone, ok = create_invitations(db_session, survey,
                                   parse_invitation_csv("email\ngone@example.org\nok@example.org\n"))
     old_hash = gone.token_hash
-    with SmtpMailer(cfg) as mailer:
+    with Mailer(cfg.smtp) as mailer:
         result = send_all(db_session, survey, mailer, cfg.base_url, commit=db_session.commit)
     assert result.sent == 1 and [e for e, _ in result.failed] == ["gone@example.org"]
     assert gone.sent_at is None and gone.token_hash == old_hash and ok.sent_at is not None
@@ -131,9 +131,9 @@ def test_unreachable_server_is_one_clear_error(settings: Settings) -> None:
     from tests.live import free_port
 
     with pytest.raises(MailError, match=r"cannot send mail through 127\.0\.0\.1"):
-        SmtpMailer(smtp_settings(settings, free_port())).__enter__()
+        Mailer(smtp_settings(settings, free_port()).smtp).__enter__()
     with pytest.raises(MailError, match="HEEDFUL_SMTP_HOST is not set"):
-        SmtpMailer(settings)
+        Mailer(settings.smtp)
 
 
 def test_response_rates_overall_and_by_segment(db_session: Session) -> None:

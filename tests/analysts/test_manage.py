@@ -82,4 +82,6 @@ def test_monthly_report_html_and_pdf(login_as: Callable[[str | None], FlaskClien
     pdf = client.get(f"/dashboard/surveys/{customer_survey.id}/report/2025-06.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and len(pdf.data) > 3000
     assert client.get(f"/dashboard/surveys/{customer_survey.id}/report/2025-13").status_code == 400
+    # The first month of the calendar has no month before it to link to: a clear 400, not a 500.
+    assert client.get(f"/dashboard/surveys/{customer_survey.id}/report/0001-01").status_code == 400
     assert client.get(f"/dashboard/surveys/{customer_survey.id}/report").status_code == 302

@@ -1,4 +1,8 @@
-"""One import direction: survey_app → models; jobs → models, nlp; nlp knows nothing of Flask or the DB."""
+"""One import direction: survey_app → models; jobs → models, nlp; nlp knows nothing of Flask or the DB.
+
+`common` (periods, mail, reading settings) sits below them all: every layer may import it, and it
+imports nothing of ours and no framework.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 FORBIDDEN = {
+    "common": {"models", "nlp", "jobs", "survey_app", "heedful", "flask", "sqlalchemy", "torch", "transformers"},
     "models": {"survey_app", "jobs", "nlp", "flask", "torch", "transformers", "heedful"},
     "nlp": {"survey_app", "jobs", "models", "flask", "sqlalchemy", "heedful"},
     "jobs": {"survey_app", "flask", "heedful"},

@@ -1,18 +1,16 @@
-"""What the admin view modules share: the acting user, settings, the survey lookup and form plumbing."""
+"""What the admin view modules share: the acting user, settings and form plumbing."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import abort, current_app
+from flask import current_app
 from flask_wtf import FlaskForm
 
-from models import Survey
 from models.settings import Settings
 from survey_app.admin.problem_fields import place_problems
 from survey_app.auth.access import current_user
-from survey_app.extensions import db
 from survey_app.surveys.errors import Problem
 
 
@@ -25,14 +23,6 @@ def actor_id() -> int | None:
 def settings() -> Settings:
     value: Settings = current_app.config["HEEDFUL"]
     return value
-
-
-def survey_or_404(survey_id: int) -> Survey:
-    """Any survey by id (admins may edit every survey), or 404."""
-    survey = db.session.get(Survey, survey_id)
-    if survey is None:
-        abort(404)
-    return survey
 
 
 def fill_form(form: FlaskForm, data: Mapping[str, Any]) -> None:

@@ -6,12 +6,13 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from common.mail import Mailer, MailError
 from models import SiteLink, Survey
 from survey_app.admin import bp
 from survey_app.admin.forms import ActionForm, InvitationUploadForm
-from survey_app.admin.views.common import actor_id, settings, survey_or_404
+from survey_app.admin.views.common import actor_id, settings
+from survey_app.auth.access import readable_survey_or_404
 from survey_app.distribution.invitations import InvitationImportError, create_invitations, parse_invitation_csv
-from survey_app.distribution.mailer import MailError, SmtpMailer
 from survey_app.distribution.qr import ensure_site_links, get_site_link, poster_lines, qr_png, qr_svg, site_link_url
 from survey_app.distribution.sending import send_all
 from survey_app.distribution.stats import response_rates
@@ -30,7 +31,7 @@ def _render_distribution(survey: Survey, form: InvitationUploadForm, problems: l
 
 
 def _survey_for_action_or_400(survey_id: int) -> Survey:
-    survey = survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     return survey
@@ -39,13 +40,13 @@ def _survey_for_action_or_400(survey_id: int) -> Survey:
 @bp.get("/surveys/<int:survey_id>/distribution")
 def distribution(survey_id: int) -> ResponseReturnValue:
     """Links, invitations, reminders, response rates and QR posters of one survey."""
-    return _render_distribution(survey_or_404(survey_id), InvitationUploadForm(formdata=None), [])
+    return _render_distribution(readable_survey_or_404(survey_id), InvitationUploadForm(formdata=None), [])
 
 
 @bp.post("/surveys/<int:survey_id>/invitations")
 def invitations_upload(survey_id: int) -> ResponseReturnValue:
     """Create invitations from a CSV upload: all rows or none; optionally send them."""
-    survey = survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     form = InvitationUploadForm()
     if not form.validate_on_submit():
         return _render_distribution(survey, form, [], 400)
@@ -56,7 +57,7 @@ def invitations_upload(survey_id: int) -> ResponseReturnValue:
         db.session.commit()
     except InvitationImportError as exc:
         db.session.rollback()
-        return _render_distribution(survey_or_404(survey_id), form, exc.problems, 400)
+        return _render_distribution(readable_survey_or_404(survey_id), form, exc.problems, 400)
     flash(f"Created {len(created)} invitations.", "info")
     if form.send.data:
         _send(survey, reminder=False)
@@ -80,7 +81,7 @@ def invitations_remind(survey_id: int) -> ResponseReturnValue:
 def _send(survey: Survey, *, reminder: bool) -> None:
     what = "reminders" if reminder else "invitations"
     try:
-        with SmtpMailer(settings()) as mailer:
+        with Mailer(settings().smtp) as mailer:
             result = send_all(db.session, survey, mailer, settings().base_url, reminder=reminder,
                               commit=db.session.commit)
     except MailError as exc:
@@ -105,7 +106,7 @@ def site_links_create(survey_id: int) -> ResponseReturnValue:
 
 
 def _site_link_or_404(survey_id: int, site_code: str) -> tuple[Survey, SiteLink]:
-    survey = survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     link = get_site_link(db.session, survey_id, site_code)
     if link is None:
         abort(404)

@@ -15,7 +15,8 @@ from survey_app.admin import services as svc
 from survey_app.admin.forms import ActionForm, choices, question_form_class
 from survey_app.admin.problem_fields import split_question_problems
 from survey_app.admin.question_forms import question_form_data, question_from_form_data
-from survey_app.admin.views.common import actor_id, add_field_errors, fill_form, show_problems, survey_or_404
+from survey_app.admin.views.common import actor_id, add_field_errors, fill_form, show_problems
+from survey_app.auth.access import readable_survey_or_404
 from survey_app.extensions import db
 from survey_app.surveys import DefinitionError, export_definition
 
@@ -37,7 +38,7 @@ def _render_question(survey: Survey, form: Any, question: dict[str, Any] | None,
 @bp.get("/surveys/<int:survey_id>/questions/new")
 def question_new(survey_id: int) -> ResponseReturnValue:
     """Show the form for a new question."""
-    survey = survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     form = _question_form(survey, None, formdata=False)
     form.page.data = max((q.page for q in survey.questions), default=1)
     return _render_question(survey, form, None, [])
@@ -46,7 +47,7 @@ def question_new(survey_id: int) -> ResponseReturnValue:
 @bp.get("/surveys/<int:survey_id>/questions/<key>")
 def question_edit(survey_id: int, key: str) -> ResponseReturnValue:
     """Edit one question."""
-    survey = survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     question = next((q for q in export_definition(survey)["questions"] if q["key"] == key), None)
     if question is None:
         abort(404)
@@ -59,7 +60,7 @@ def question_edit(survey_id: int, key: str) -> ResponseReturnValue:
 @bp.post("/surveys/<int:survey_id>/questions/<key>")
 def question_save(survey_id: int, key: str | None) -> ResponseReturnValue:
     """Add or update a question; the whole survey is validated as a definition would be."""
-    survey = survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     keys = [q.key for q in survey.questions]
     if key is not None and key not in keys:
         abort(404)
@@ -79,14 +80,14 @@ def question_save(survey_id: int, key: str | None) -> ResponseReturnValue:
                 return redirect(url_for("admin.survey_edit", survey_id=survey_id) + "#questions")
             except DefinitionError as exc:
                 db.session.rollback()
-                survey = survey_or_404(survey_id)
+                survey = readable_survey_or_404(survey_id)
                 mine, others = split_question_problems(exc.problems, keys.index(key) if key else len(keys))
                 problems = show_problems(form, mine) + [str(p) for p in others]
     return _render_question(survey, form, {"key": key} if key else None, problems, 400)
 
 
 def _question_action_or_400(survey_id: int, key: str) -> Survey:
-    survey = survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     if not ActionForm().validate_on_submit() or key not in {q.key for q in survey.questions}:
         abort(400)
     return survey

@@ -14,7 +14,8 @@ from survey_app.admin import bp
 from survey_app.admin import services as svc
 from survey_app.admin.forms import ActionForm, DefinitionUploadForm, choices, survey_form_class
 from survey_app.admin.survey_forms import INLINE, survey_fields_from_form_data, survey_form_data
-from survey_app.admin.views.common import actor_id, fill_form, show_problems, survey_or_404
+from survey_app.admin.views.common import actor_id, fill_form, show_problems
+from survey_app.auth.access import readable_survey_or_404
 from survey_app.extensions import db
 from survey_app.surveys import DefinitionError, dump_definition, export_definition
 from survey_app.surveys.store import INLINE_KIND, load_definition
@@ -75,7 +76,7 @@ def survey_create() -> ResponseReturnValue:
 @bp.get("/surveys/<int:survey_id>")
 def survey_edit(survey_id: int) -> ResponseReturnValue:
     """Edit a survey's settings and texts; list its questions."""
-    survey = survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     form = _survey_form(survey, formdata=False)
     fill_form(form, survey_form_data(survey))
     return _render_survey(survey, form, [])
@@ -84,7 +85,7 @@ def survey_edit(survey_id: int) -> ResponseReturnValue:
 @bp.post("/surveys/<int:survey_id>")
 def survey_update(survey_id: int) -> ResponseReturnValue:
     """Save survey settings and texts."""
-    survey = survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     form = _survey_form(survey, formdata=True)
     if not form.validate_on_submit():
         return _render_survey(survey, form, [], 400)
@@ -93,7 +94,7 @@ def survey_update(survey_id: int) -> ResponseReturnValue:
         db.session.commit()
     except DefinitionError as exc:
         db.session.rollback()
-        return _render_survey(survey_or_404(survey_id), form, show_problems(form, exc.problems), 400)
+        return _render_survey(readable_survey_or_404(survey_id), form, show_problems(form, exc.problems), 400)
     flash("Survey saved.", "info")
     return redirect(url_for("admin.survey_edit", survey_id=survey_id))
 
@@ -103,7 +104,7 @@ def definition_download(survey_id: int, fmt: str) -> ResponseReturnValue:
     """Download the survey as a definition file."""
     if fmt not in ("yaml", "json"):
         abort(404)
-    survey = survey_or_404(survey_id)
+    survey = readable_survey_or_404(survey_id)
     text = dump_definition(export_definition(survey), fmt)
     mimetype = "application/json" if fmt == "json" else "application/yaml"
     return Response(text, mimetype=mimetype,
