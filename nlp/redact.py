@@ -7,12 +7,14 @@ international (+44 20 7946 0958, 0044 …) and national formats with 9–15 digi
 person names in common self-introduction and reference patterns → [NAME]:
 "my name is X", "I am/I'm X" only when X is capitalised and followed by a title-like context is
 *not* attempted (too many false hits: "I'm Happy"), "ask for X", "speak to / spoke to / talked to X",
-"call me X", "signed X", "thanks to X", and titles "Mr/Mrs/Ms/Miss/Dr/Prof X (Y)".
+"call me X", "signed X", "thanks to X", and titles "Mr/Mrs/Ms/Miss/Dr/Prof X (Y)"; and bare names
+("Tom Baker", "Sarah was great", "Jana Kowalskiego") found with a names gazetteer and context
+(nlp/names.py).
 
-Not caught: bare names without such a cue ("Sarah was great"), names in lower case, postal
-addresses, dates of birth, ID numbers shorter than 9 digits. No maintained, offline English NER
-model is installable from the package registry we use (the official spaCy models are not on
-PyPI; third-party re-uploads were not adopted), so names rely on these cues. See docs/redaction.md.
+Not caught: names in lower case, first names missing from the gazetteer with no surname after them,
+postal addresses, dates of birth, ID numbers shorter than 9 digits. No maintained, offline NER model
+is installable from the package registry we use (the official spaCy models are not on PyPI;
+third-party re-uploads were not adopted). See docs/redaction.md.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from nlp.names import find_names
 from nlp.types import Redaction
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
@@ -65,6 +68,7 @@ def redact(text: str) -> Redaction:
     out = _PHONE.sub(lambda m: mark("PHONE") if _phone_like(m.group(0)) else m.group(0), out)
     out = _TITLE.sub(lambda m: m.group(0)[: m.start("name") - m.start()] + mark("NAME"), out)
     out = _NAME_CUES.sub(_name_sub(mark), out)
+    out = _bare_names(out, mark)
     order = ("EMAIL", "URL", "NUMBER", "PHONE", "NAME")
     return Redaction(text=out, kinds=tuple(k for k in order if k in kinds))
 
@@ -77,6 +81,13 @@ def _name_sub(mark: Callable[[str], str]) -> Callable[[re.Match[str]], str]:
         return m.group(0)[: m.start("name") - m.start()] + mark("NAME")
 
     return sub
+
+
+def _bare_names(text: str, mark: Callable[[str], str]) -> str:
+    spans = find_names(text)
+    for start, end in reversed(spans):
+        text = text[:start] + mark("NAME") + text[end:]
+    return text
 
 
 def _url_is_personal(url: str) -> bool:
