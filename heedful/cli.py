@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("heedful.serve:serve_cmd", "Run the web server (waitress)."),
     "run": ("heedful.serve:run_cmd", "Run web server and scheduler together; Ctrl-C stops both."),
     "scheduler": ("jobs.cli:scheduler_cmd", "Run the job scheduler in this process (one per deployment)."),
+    "privacy": ("jobs.privacy_cli:privacy_cli", "Retention purge and data-subject export or erasure by e-mail."),
     "pipeline": ("jobs.cli:pipeline_cli", "Score free-text answers once, or show pipeline status."),
     "trends": ("jobs.cli:trends_cli", "Rebuild the trend tables."),
     "nlp": ("nlp.cli:nlp_cli", "Train, run and evaluate the sentiment and topic models."),

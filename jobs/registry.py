@@ -10,6 +10,7 @@ from typing import Any
 from jobs.alerts import run_alerts
 from jobs.cleanup import cleanup
 from jobs.context import JobContext
+from jobs.privacy import purge_retention
 from jobs.scoring import score_pending
 from jobs.themes import discover_emerging_themes
 from jobs.trends.refresh import refresh_trends
@@ -50,4 +51,6 @@ JOBS: tuple[JobSpec, ...] = (
             description="Nightly: cluster recent comments no taxonomy topic covers into emerging themes."),
     JobSpec("cleanup", cleanup, "cron", {"hour": 3, "minute": 15}, misfire_grace_time=3600,
             description="Daily: delete old run history, expired leases and claims."),
+    JobSpec("privacy_purge", purge_retention, "cron", {"hour": 3, "minute": 45}, misfire_grace_time=6 * 3600,
+            description="Daily: delete free text, contact data and upload columns past each survey's retention."),
 )

@@ -78,13 +78,33 @@ def _stored_day_rows(
     return out
 
 
+def _days_to_recompute(session: Session, survey_id: int, days: set[date] | None) -> set[date] | None:
+    """`days` less those before the survey's purge boundary (None: every day, while nothing is purged).
+
+    A day whose free text was purged (models/privacy/retention.py) cannot be recomputed from what is
+    left of its answers without losing its comment and topic figures: its stored rows are the record.
+    """
+    purged_before = session.scalar(select(Survey.text_purged_before).where(Survey.id == survey_id))
+    if purged_before is None:
+        return days
+    if days is None:
+        # A rebuild of a purged survey: every day from the boundary on, from answers or stored rows.
+        days = set(session.scalars(select(Response.submitted_on).distinct().where(
+            Response.survey_id == survey_id, Response.submitted_on >= purged_before)))
+        days.update(session.scalars(select(TrendRow.period_start).distinct().where(
+            TrendRow.survey_id == survey_id, TrendRow.period_type == "day", TrendRow.period_start >= purged_before)))
+    return {d for d in days if d >= purged_before}
+
+
 def recompute(session: Session, survey_id: int, days: set[date] | None, stamp: datetime) -> int:
     """Recompute the survey's rows of `days` and their weeks and months (None: every period).
 
     Day rows come from the answers of those days; weeks and months are summed from day rows: the
     recomputed ones plus, in a refresh, the stored rows of the periods' other days (kept exact by the
-    dirty-day queue: every change to a day's answers queues that day).
+    dirty-day queue: every change to a day's answers queues that day). Days before the survey's purge
+    boundary are never recomputed (see _days_to_recompute).
     """
+    days = _days_to_recompute(session, survey_id, days)
     if days is not None and not days:
         return 0
     periods = None if days is None else touched_periods(days)

@@ -36,6 +36,9 @@ class SurveyForm(FlaskForm):
                                   validators=[DataRequired(), NumberRange(min=1, max=1000)])
     min_comment_group_size = IntegerField("Smallest group whose comments are shown", default=10,
                                           validators=[DataRequired(), NumberRange(min=1, max=1000)])
+    # No range validator: the definition validator refuses 0 or less with the same message as an import.
+    retention_months = IntegerField("Retention in months (retention_months): free text and contact data "
+                                    "older than this are deleted daily; empty keeps them", validators=[Optional()])
     taxonomy = SelectField("Topic taxonomy", choices=[], validate_choice=False)
 
 

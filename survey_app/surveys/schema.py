@@ -32,10 +32,11 @@ SETTINGS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "multiple_choice": ("allow_other", "max_choices"),
 }
 MAX_TEXT_LENGTH = 10_000
+MAX_RETENTION_MONTHS = 1200
 
 SURVEY_KEYS = (
     "slug", "title", "audience", "languages", "default_language", "texts", "opens_at", "closes_at",
-    "response_cap", "min_group_size", "min_comment_group_size", "taxonomy", "questions",
+    "response_cap", "min_group_size", "min_comment_group_size", "retention_months", "taxonomy", "questions",
 )
 SURVEY_TEXT_KEYS = ("title", "intro", "thanks", "poster")
 QUESTION_KEYS = ("key", "type", "required", "page", "options", "settings", "condition", "texts")
@@ -114,6 +115,16 @@ class _Validator:
             return None
         return value
 
+    def retention(self, value: Any) -> int | None:
+        """Months free text and contact data are kept; absent (null) keeps them until deleted by hand."""
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+            self.error(("retention_months",), f"must be at least 1 month, not {value} (leave it out to keep "
+                                              "answers until they are deleted by hand)")
+            return None
+        return self.integer(value, ("retention_months",), minimum=1, maximum=MAX_RETENTION_MONTHS)
+
     def boolean(self, value: Any, path: Path) -> bool | None:
         if not isinstance(value, bool):
             self.error(path, f"must be true or false, not {_kind(value)}")
@@ -186,6 +197,7 @@ class _Validator:
                                              maximum=1000)
         out["min_comment_group_size"] = self.integer(
             d.get("min_comment_group_size", 10), ("min_comment_group_size",), minimum=1, maximum=1000)
+        out["retention_months"] = self.retention(d.get("retention_months"))
         out["taxonomy"] = self.taxonomy(d.get("taxonomy"))
         out["questions"] = self.questions(d.get("questions", _MISSING), languages)
         return out

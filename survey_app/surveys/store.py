@@ -100,7 +100,7 @@ def import_definition(
         session.add(survey)
     old_taxonomy = survey.taxonomy
     for field in ("slug", "title", "audience", "languages", "default_language", "texts", "opens_at", "closes_at",
-                  "response_cap", "min_group_size", "min_comment_group_size"):
+                  "response_cap", "min_group_size", "min_comment_group_size", "retention_months"):
         setattr(survey, field, d[field])
     survey.taxonomy = _taxonomy(session, d)
     if old_taxonomy is not None and old_taxonomy is not survey.taxonomy and old_taxonomy.kind == INLINE_KIND:
@@ -145,6 +145,7 @@ def export_definition(survey: Survey) -> dict[str, Any]:
         "response_cap": survey.response_cap,
         "min_group_size": survey.min_group_size,
         "min_comment_group_size": survey.min_comment_group_size,
+        "retention_months": survey.retention_months,
         "taxonomy": _export_taxonomy(survey.taxonomy),
         "questions": [
             {

@@ -87,6 +87,7 @@ def definitions(draw: st.DrawFn) -> dict[str, Any]:
         "response_cap": draw(st.none() | st.integers(1, 10**6)),
         "min_group_size": draw(st.integers(1, 50)),
         "min_comment_group_size": draw(st.integers(1, 50)),
+        "retention_months": draw(st.none() | st.integers(1, 1200)),
         "taxonomy": taxonomy,
         "questions": draw(questions(languages)),
     }

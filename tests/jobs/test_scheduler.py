@@ -24,19 +24,21 @@ from tests.jobs.conftest import TAXONOMY_YAML
 
 
 def test_registry_declares_every_job_safely() -> None:
-    assert {j.id for j in JOBS} == {"score", "trends", "alerts", "themes", "cleanup"}
+    assert {j.id for j in JOBS} == {"score", "trends", "alerts", "themes", "cleanup", "privacy_purge"}
     for spec in JOBS:
         assert spec.max_instances == 1 and spec.coalesce and spec.misfire_grace_time > 0
     by_id = {j.id: j for j in JOBS}
     assert by_id["score"].trigger_args == {"minutes": 1}  # urgent reports alerted within a minute
     assert by_id["alerts"].trigger_args == {"minutes": 1}
     assert by_id["themes"].trigger == "cron" and by_id["cleanup"].trigger == "cron"
+    # Retention is counted in months: once a day is enough, and a day's outage is caught up (coalesced).
+    assert by_id["privacy_purge"].trigger == "cron" and by_id["privacy_purge"].trigger_args["hour"] == 3
 
 
 def test_scheduler_gets_the_registry_jobs_and_a_heartbeat(job_ctx: JobContext) -> None:
     scheduler, _pools = build_scheduler(job_ctx)
     jobs = {j.id: j for j in scheduler.get_jobs()}
-    assert set(jobs) == {"score", "trends", "alerts", "themes", "cleanup", "heartbeat"}
+    assert set(jobs) == {"score", "trends", "alerts", "themes", "cleanup", "privacy_purge", "heartbeat"}
     assert isinstance(jobs["score"].trigger, IntervalTrigger)
     assert jobs["score"].trigger.interval == timedelta(minutes=1)
     assert isinstance(jobs["themes"].trigger, CronTrigger)
