@@ -45,12 +45,12 @@ def test_form_data_of_a_survey(db_session: Session) -> None:
 def test_fields_from_form_data() -> None:
     data = {"slug": " cx ", "title": "CX", "audience": "customer", "languages": "en, de ,,", "default_language": "en ",
             "opens_at": " ", "closes_at": "2025-04-01", "response_cap": None, "min_group_size": 5,
-            "min_comment_group_size": 10, "taxonomy": "", "text_title_en": "Hi", "text_intro_en": "  ",
-            "csrf_token": "ignored"}
+            "min_comment_group_size": 10, "retention_months": 18, "taxonomy": "", "text_title_en": "Hi",
+            "text_intro_en": "  ", "csrf_token": "ignored"}
     fields = survey_fields_from_form_data(data, ["en", "de"])
     assert fields == {"slug": "cx", "title": "CX", "audience": "customer", "languages": ["en", "de"],
                       "default_language": "en", "opens_at": None, "closes_at": "2025-04-01", "response_cap": None,
-                      "min_group_size": 5, "min_comment_group_size": 10, "taxonomy": None,
+                      "min_group_size": 5, "min_comment_group_size": 10, "retention_months": 18, "taxonomy": None,
                       "texts": {"en": {"title": "Hi"}, "de": {}}}
     assert "taxonomy" not in survey_fields_from_form_data({**data, "taxonomy": INLINE}, [])
     assert survey_fields_from_form_data({**data, "taxonomy": "retail"}, [])["taxonomy"] == "retail"
