@@ -5,6 +5,7 @@ from models.alert import Alert
 from models.analysis import TextAnalysis, Theme, TopicTag
 from models.audit import AuditEntry
 from models.base import Base
+from models.correction import AnalysisCorrection, CorrectionTopic
 from models.distribution import Invitation, SiteLink
 from models.org import Department, Site
 from models.pipeline import PipelineRun, SchedulerLease
@@ -15,11 +16,13 @@ from models.user import ApiToken, User
 
 __all__ = [
     "Alert",
+    "AnalysisCorrection",
     "Answer",
     "ApiToken",
     "AuditEntry",
     "Base",
     "Complaint",
+    "CorrectionTopic",
     "CorrectiveAction",
     "Department",
     "Invitation",

@@ -1,7 +1,8 @@
 """Stage 1 of a trend build: read a survey's answers into arrays of additive "cells".
 
-Four streaming queries (no per-row ORM objects): responses with their summed numeric answers
-(GROUP BY response), comment analyses, and topic tags. Joins between them happen in numpy through the
+Five streaming queries (no per-row ORM objects): responses with their summed numeric answers
+(GROUP BY response), comment analyses, topic tags, and analysts' topics of the comments they reviewed
+(an analyst's correction holds over the model's labels). Joins between them happen in numpy through the
 response index. A cell belongs to one response and one topic ("*" = all) and carries plain sums, so
 stage 2 (rollup.py) can add cells into any period × segment without going back to the database.
 """
@@ -19,6 +20,7 @@ from sqlalchemy import Integer, Text, and_, case, cast, func, literal, or_, sele
 from sqlalchemy.orm import Session
 
 from models.analysis import TextAnalysis, TopicTag
+from models.correction import AnalysisCorrection, CorrectionTopic
 from models.response import Answer, Response
 from models.survey import Question
 from models.trend import ALL
@@ -79,9 +81,20 @@ def _sum(cond: Any, value: Any) -> Any:
     return func.coalesce(func.sum(case((cond, value), else_=literal(0.0))), 0.0)
 
 
+def _corrected_score(model_label: Any, model_score: Any) -> Any:
+    """The sentiment score of a comment: the model's, unless an analyst changed its label. Then the
+    score is that label's own value (P(positive) - P(negative) for a sure judgement: -1, 0 or 1), so
+    means and intervals move with the label the trend counts."""
+    C = AnalysisCorrection
+    centre = case((C.sentiment_label == "negative", literal(-1.0)), (C.sentiment_label == "positive", literal(1.0)),
+                  else_=literal(0.0))
+    return case((or_(C.id.is_(None), C.sentiment_label == model_label), model_score), else_=centre)
+
+
 def load_cells(session: Session, survey_id: int, ranges: list[tuple[date, date]] | None) -> Cells:
     """Read the survey's responses, analyses and tags (all days, or only the [start, end) ranges)."""
     R, A, TA, TT = Response, Answer, TextAnalysis, TopicTag
+    C, CT = AnalysisCorrection, CorrectionTopic
     where = [R.survey_id == survey_id]
     if ranges is not None:
         where.append(or_(*(and_(R.submitted_on >= a, R.submitted_on < b) for a, b in ranges)))
@@ -167,20 +180,37 @@ def load_cells(session: Session, survey_id: int, ranges: list[tuple[date, date]]
         topics = topic_codes if topic_codes is not None else np.zeros(m, dtype=np.int64)
         parts.append((idx, topics, models, values))
 
-    # Cells 2: comment sentiment (topic "*"). Comments without text carry no sentiment.
+    # Cells 2: comment sentiment (topic "*"). Comments without text carry no sentiment. An analyst's
+    # correction (models.correction) holds over the model's label and urgency.
     sentiment_part(session.execute(answers_of_survey(
-        select(A.response_id, TA.sentiment_label, TA.sentiment_score, cast(TA.urgent, Integer),
-               TA.model_name, TA.model_version)
-        .select_from(TA).join(A, A.id == TA.answer_id).where(TA.no_text.is_(False))
+        select(A.response_id, func.coalesce(C.sentiment_label, TA.sentiment_label),
+               _corrected_score(TA.sentiment_label, TA.sentiment_score),
+               cast(func.coalesce(C.urgent, TA.urgent), Integer), TA.model_name, TA.model_version)
+        .select_from(TA).join(A, A.id == TA.answer_id).outerjoin(C, C.answer_id == A.id)
+        .where(TA.no_text.is_(False))
     )).all(), None, comments=False)
 
-    # Cells 3: tagged comments per topic, with the tag's aspect sentiment (else the comment's).
-    tag_rows = session.execute(answers_of_survey(
+    # Cells 3: tagged comments per topic, with the tag's aspect sentiment (else the comment's): the
+    # model's tags of comments no analyst reviewed, and the analyst's topics of those reviewed.
+    tag_rows: list[Any] = list(session.execute(answers_of_survey(
         select(A.response_id, func.coalesce(TT.sentiment_label, TA.sentiment_label),
                func.coalesce(TT.sentiment_score, TA.sentiment_score), cast(TA.urgent, Integer),
                TA.model_name, TA.model_version, TT.topic)
         .select_from(TT).join(TA, TA.id == TT.analysis_id).join(A, A.id == TA.answer_id)
-        .where(TT.source == "taxonomy")
+        .outerjoin(C, C.answer_id == A.id)
+        .where(TT.source == "taxonomy", C.id.is_(None))
+    )))
+    tag_rows += session.execute(answers_of_survey(
+        select(A.response_id,
+               case((C.sentiment_label == TA.sentiment_label, func.coalesce(TT.sentiment_label, TA.sentiment_label)),
+                    else_=C.sentiment_label),
+               _corrected_score(func.coalesce(TT.sentiment_label, TA.sentiment_label),
+                                func.coalesce(TT.sentiment_score, TA.sentiment_score)),
+               cast(C.urgent, Integer), TA.model_name, TA.model_version, CT.topic)
+        .select_from(CT).join(C, C.id == CT.correction_id).join(A, A.id == C.answer_id)
+        .join(TA, TA.answer_id == A.id)
+        .outerjoin(TT, and_(TT.analysis_id == TA.id, TT.topic == CT.topic, TT.source == "taxonomy"))
+        .where(TA.no_text.is_(False))
     )).all()
     tag_topics = _codes([r[6] for r in tag_rows], topic_index)
     sentiment_part([r[:6] for r in tag_rows], tag_topics, comments=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from common.periods import period_end
 from models import Answer, Response, Survey, TextAnalysis, TopicTag
 from models.trend import ALL
+from survey_app.analytics.labels import analyses_about, effective_sentiment
 from survey_app.analytics.segments import segment_column
 from survey_app.analytics.suppression import Group, suppress, suppression_message
 
@@ -83,10 +84,11 @@ def _apply(stmt: Select, f: CommentFilter) -> Select:  # type: ignore[type-arg]
     stmt = _in_range(stmt, f)
     if f.segment_type != ALL:
         stmt = stmt.where(segment_column(f.segment_type) == f.segment_value)
+    # Topic and sentiment as the trend tables count them: an analyst's correction over the model's label.
     if f.topic != ALL:
-        stmt = stmt.where(TextAnalysis.id.in_(select(TopicTag.analysis_id).where(TopicTag.topic == f.topic)))
+        stmt = stmt.where(TextAnalysis.id.in_(analyses_about(f.topic)))
     if f.sentiment:
-        stmt = stmt.where(TextAnalysis.sentiment_label == f.sentiment)
+        stmt = stmt.where(effective_sentiment() == f.sentiment)
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(TextAnalysis.redacted_text.ilike(like, escape="\\"))

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
-from survey_app.dashboard import manage_views, report_views, views  # noqa: E402,F401  (registers routes on bp)
+from survey_app.dashboard import correction_views, manage_views, report_views, views  # noqa: E402,F401  (registers routes on bp)

@@ -4,7 +4,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FloatField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -19,6 +28,16 @@ def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
 
 class AcknowledgeForm(FlaskForm):
     """A button: acknowledge an urgent report (the form carries only the CSRF token)."""
+
+
+class CorrectionForm(FlaskForm):
+    """An analyst's view of one comment. Labels and topics are checked by the service, which knows the
+    survey's topics and says which value was wrong."""
+
+    sentiment = StringField("Sentiment", validators=[DataRequired(message="Choose a sentiment label.")])
+    urgent = BooleanField("Urgent")
+    topics = SelectMultipleField("Topics", validate_choice=False)
+    back = HiddenField()
 
 
 class ObjectiveForm(FlaskForm):

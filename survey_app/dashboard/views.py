@@ -12,6 +12,7 @@ from werkzeug.exceptions import BadRequest
 
 from models import AuditEntry, Survey, Theme
 from survey_app.analytics import comments as comment_service
+from survey_app.analytics import corrections as correction_service
 from survey_app.analytics import exports as export_service
 from survey_app.analytics import rates, segments, trends, urgent
 from survey_app.analytics.charts import svg_to_png
@@ -100,9 +101,12 @@ def comments(survey_id: int) -> ResponseReturnValue:
     f, page = comment_filter()
     result = comment_service.comment_page(db.session, survey, f, page)
     args = {k: v for k, v in request.args.items() if k != "page"}
+    corrections = correction_service.notes_for(db.session, [c.analysis_id for c in result.comments])
     return render_template("dashboard/comments.html", survey=survey, f=f, result=result, args=args,
                            topics=trends.topics(db.session, survey.id), sentiments=comment_service.SENTIMENTS,
-                           period=request.args.get("period", "month"))
+                           period=request.args.get("period", "month"), corrections=corrections,
+                           correctable_topics=correction_service.known_topics(db.session, survey),
+                           back=request.query_string.decode("utf-8", "replace"))
 
 
 def _closing(chunks: Iterator[str], session: Session) -> Iterator[str]:

@@ -1,0 +1,181 @@
+"""Analysts correct a comment's sentiment, topics and urgency in the drill-down; the model's label stays visible."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from models import AnalysisCorrection, AuditEntry, CorrectionTopic, Response, Survey, TextAnalysis, TrendDirty, User
+from tests.analysts.factories import make_comment
+from tests.factories import make_survey
+
+JUNE = "period=month&period_start=2025-06-01"
+
+
+def _first(session: Session, survey: Survey, text_start: str) -> TextAnalysis:
+    return next(a for a in session.scalars(select(TextAnalysis)) if a.redacted_text.startswith(text_start)
+                and a.answer.response.survey_id == survey.id)
+
+
+def _post(client: FlaskClient, survey: Survey, analysis: TextAnalysis, **data: object) -> object:
+    return client.post(f"/dashboard/surveys/{survey.id}/comments/{analysis.id}/correction", data=data)
+
+
+def _corrections(session: Session) -> list[AnalysisCorrection]:
+    session.expire_all()
+    return list(session.scalars(select(AnalysisCorrection)))
+
+
+@pytest.fixture()
+def worker_comments(db_session: Session) -> Survey:
+    survey = make_survey(db_session, title="Worker reports", audience="worker")
+    for i in range(12):
+        make_comment(db_session, survey, f"Report {i}: a forklift drove too fast.", day=date(2025, 6, 3),
+                     topics={"vehicles": [0]}, urgent=i == 0)
+    return survey
+
+
+def test_analyst_corrects_a_comment_and_sees_the_model_label_struck_through(
+    login_as: Callable[[str | None], FlaskClient], commented: Survey, db_session: Session, users: dict[str, User]
+) -> None:
+    client = login_as("analyst")
+    comment = _first(db_session, commented, "Comment 3:")  # the model said negative, topics delivery + price
+    assert comment.sentiment_label == "negative"
+    resp = _post(client, commented, comment, sentiment="neutral", topics=["price"], urgent="y",
+                 back=f"{JUNE}&topic=delivery&evil=1")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"comments?{JUNE}&topic=delivery#c{comment.id}")  # evil=1 dropped
+
+    (stored,) = _corrections(db_session)
+    assert (stored.sentiment_label, stored.urgent, stored.topic_names) == ("neutral", True, ["price"])
+    assert (stored.model_sentiment_label, stored.model_urgent, stored.model_topics) == ("negative", False,
+                                                                                       ["delivery", "price"])
+    assert stored.corrected_by_id == users["analyst"].id and stored.corrected_at is not None
+    db_session.refresh(comment)
+    assert comment.sentiment_label == "negative"  # the model's own row is untouched
+    audit = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "comment.correct")).one()
+    assert audit.actor_id == users["analyst"].id and audit.target_id == str(comment.id)
+    assert audit.detail["model"]["sentiment"] == "negative" and audit.detail["after"]["sentiment"] == "neutral"
+    # Its trend day is queued for the refresh.
+    assert db_session.get(TrendDirty, (commented.id, date(2025, 6, 10))) is not None
+
+    html = client.get(f"/dashboard/surveys/{commented.id}/comments?{JUNE}&q=Comment%203:").get_data(as_text=True)
+    item = html[html.index(f'id="c{comment.id}"'):]
+    item = item[:item.index("</li>")]
+    struck = r'<del class="model-label"[^>]*>negative</del>\s*<span class="tag tag-neutral">neutral</span>'
+    assert re.search(struck, item)
+    assert re.search(r'<del class="model-label tag"[^>]*>delivery</del>', item)
+    assert "Reviewed by analyst@example.org" in item
+    assert '<span class="tag tag-negative">urgent</span>' in item
+
+
+def test_drilldown_filters_follow_the_correction(
+    login_as: Callable[[str | None], FlaskClient], commented: Survey, db_session: Session
+) -> None:
+    client = login_as("analyst")
+    comment = _first(db_session, commented, "Comment 3:")
+    base = f"/dashboard/surveys/{commented.id}/comments?{JUNE}"
+    before_neg = client.get(base + "&sentiment=negative").get_data(as_text=True)
+    assert "15 comments" in before_neg
+    assert _post(client, commented, comment, sentiment="positive", topics=["price"]).status_code == 302
+    assert "14 comments" in client.get(base + "&sentiment=negative").get_data(as_text=True)
+    assert "14 comments" in client.get(base + "&sentiment=positive").get_data(as_text=True)  # was 13
+    assert "14 comments" in client.get(base + "&topic=delivery").get_data(as_text=True)  # was 15
+    assert "25 comments" in client.get(base + "&topic=price").get_data(as_text=True)
+
+
+def test_reviewing_again_replaces_the_first_review(
+    login_as: Callable[[str | None], FlaskClient], commented: Survey, db_session: Session
+) -> None:
+    client = login_as("analyst")
+    comment = _first(db_session, commented, "Comment 3:")
+    _post(client, commented, comment, sentiment="neutral")
+    _post(client, commented, comment, sentiment="negative", topics=["delivery", "price"])
+    (stored,) = _corrections(db_session)
+    assert (stored.sentiment_label, stored.topic_names) == ("negative", ["delivery", "price"])
+    html = client.get(f"/dashboard/surveys/{commented.id}/comments?{JUNE}&q=Comment%203:").get_data(as_text=True)
+    assert "the model's labels confirmed" in html and "<del" not in html
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"sentiment": "furious"}, "Unknown sentiment label &#39;furious&#39;"),
+    ({"sentiment": "neutral", "topics": ["delivery", "weather"]}, "Unknown topic &#39;weather&#39;"),
+    ({}, "Choose a sentiment label."),
+])
+def test_bad_input_is_a_clear_400_and_keeps_the_earlier_review(
+    login_as: Callable[[str | None], FlaskClient], commented: Survey, db_session: Session,
+    data: dict[str, object], message: str,
+) -> None:
+    client = login_as("analyst")
+    comment = _first(db_session, commented, "Comment 3:")
+    assert _post(client, commented, comment, sentiment="positive", topics=["price"]).status_code == 302
+    resp = _post(client, commented, comment, **data)
+    assert resp.status_code == 400
+    assert message in resp.get_data(as_text=True)
+    (stored,) = _corrections(db_session)
+    assert (stored.sentiment_label, stored.topic_names) == ("positive", ["price"])
+
+
+def test_roles_follow_the_reading_rules(
+    login_as: Callable[[str | None], FlaskClient], commented: Survey, worker_comments: Survey, db_session: Session
+) -> None:
+    customer = _first(db_session, commented, "Comment 3:")
+    worker = _first(db_session, worker_comments, "Report 0:")
+    assert _post(login_as("safety_officer"), commented, customer, sentiment="neutral").status_code == 403
+    assert _post(login_as("analyst"), worker_comments, worker, sentiment="neutral").status_code == 403
+    assert _corrections(db_session) == []
+    officer = login_as("safety_officer")
+    assert _post(officer, worker_comments, worker, sentiment="neutral", topics=["vehicles"]).status_code == 302
+    assert _post(login_as("admin"), commented, customer, sentiment="neutral").status_code == 302
+    signed_out = _post(login_as(None), commented, customer, sentiment="positive")
+    assert signed_out.status_code == 302 and "/login" in signed_out.headers["Location"]
+    assert {c.sentiment_label for c in _corrections(db_session)} == {"neutral"}
+
+
+def test_comment_of_another_survey_or_a_hidden_group_is_refused(
+    login_as: Callable[[str | None], FlaskClient], commented: Survey, db_session: Session
+) -> None:
+    client = login_as("analyst")
+    small = make_survey(db_session, title="Small", audience="customer")
+    lonely = make_comment(db_session, small, "Only three people answered.", day=date(2025, 6, 1))
+    for i in range(2):
+        make_comment(db_session, small, f"Another small remark {i}", day=date(2025, 6, 1))
+    # Another survey's comment through this survey's URL: not found here.
+    assert _post(client, commented, lonely, sentiment="neutral").status_code == 404
+    # A survey whose comments are below the comment threshold: its comments may not be read, nor corrected.
+    resp = _post(client, small, lonely, sentiment="neutral")
+    assert resp.status_code == 403 and "Hidden to protect anonymity" in resp.get_data(as_text=True)
+    assert client.post(f"/dashboard/surveys/{commented.id}/comments/999999/correction",
+                       data={"sentiment": "neutral"}).status_code == 404
+    assert _corrections(db_session) == []
+
+
+def test_the_form_needs_its_csrf_token(app: Flask, login_as: Callable[[str | None], FlaskClient],
+                                       commented: Survey, db_session: Session) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = login_as("analyst")
+    comment = _first(db_session, commented, "Comment 3:")
+    assert _post(client, commented, comment, sentiment="neutral").status_code == 400
+    assert _corrections(db_session) == []
+    page = client.get(f"/dashboard/surveys/{commented.id}/comments?{JUNE}&q=Comment%203:").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    assert _post(client, commented, comment, sentiment="neutral", csrf_token=token).status_code == 302
+    assert len(_corrections(db_session)) == 1
+
+
+def test_erasing_the_answer_erases_its_correction(
+    login_as: Callable[[str | None], FlaskClient], commented: Survey, db_session: Session
+) -> None:
+    comment = _first(db_session, commented, "Comment 3:")
+    _post(login_as("analyst"), commented, comment, sentiment="neutral", topics=["price"])
+    response_id = comment.answer.response_id
+    db_session.execute(delete(Response).where(Response.id == response_id))  # the database cascades, not the ORM
+    assert _corrections(db_session) == []
+    assert db_session.scalar(select(func.count()).select_from(CorrectionTopic)) == 0
