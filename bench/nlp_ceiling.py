@@ -4,7 +4,7 @@ The accuracy targets of issue #4 are measured on public sets we never train on. 
 its target, two explanations are possible: the encoder (all-MiniLM-L6-v2, 22M parameters, with the
 shipped LoRA recipe) cannot separate that set's classes at all, or it can but our team-written corpus
 does not teach that set's conventions. This benchmark tells them apart. For each set it trains the
-*same* recipe as the shipped model (`nlp.lora_sentiment.train_lora`, same config, only the seed and
+*same* recipe as the shipped model (`nlp.training.lora.train_lora`, same config, only the seed and
 the data differ) on a seeded stratified 80 % of the public set, and scores the other 20 %, beside the
 shipped model on the same 20 %:
 
@@ -65,10 +65,12 @@ def one_split(folder: str, binary: bool, seed: int, with_corpus: bool = False) -
     import torch
 
     from nlp.encoder import default_encoder_path
-    from nlp.lora_sentiment import LoRAConfig, LoRASentimentModel, train_lora
-    from nlp.sentiment import load_sentiment_model
+    from nlp.inference.sentiment import load_sentiment_model
+    from nlp.inference.sentiment_lora import LoRASentimentModel
     from nlp.settings import NLPSettings
-    from nlp.train import corpus_files, stratified_split
+    from nlp.training.corpus import corpus_files
+    from nlp.training.lora import LoRAConfig, train_lora
+    from nlp.training.splits import stratified_split
 
     torch.set_num_threads(1)  # one training per core; the workers share the machine
     rows = [r for r in _rows(folder) if r["text"].strip()]

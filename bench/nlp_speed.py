@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nlp.encoder import Encoder, default_encoder_path  # noqa: E402
-from nlp.sentiment import load_sentiment_model  # noqa: E402
+from nlp.inference.sentiment import load_sentiment_model  # noqa: E402
 from nlp.settings import NLPSettings  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"

@@ -37,10 +37,10 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from nlp import urgency  # noqa: E402
 from nlp.analyzer import Analyzer  # noqa: E402
 from nlp.settings import NLPSettings  # noqa: E402
 from nlp.taxonomy import load_taxonomy  # noqa: E402
+from nlp.training import urgency  # noqa: E402
 from nlp.types import SentimentResult, TextAnalysis, TopicResult  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"

@@ -65,10 +65,10 @@ class JobContext:
 
 
 def load_theme_finder(settings: Settings) -> ThemeFinder:
-    """nlp.themes.discover_themes bound to the configured encoder (loaded once)."""
+    """nlp.inference.themes.discover_themes bound to the configured encoder (loaded once)."""
     from nlp.encoder import Encoder, EncoderConfig
+    from nlp.inference.themes import discover_themes
     from nlp.settings import NLPSettings
-    from nlp.themes import discover_themes
 
     nlp_settings = NLPSettings.from_env(settings.nlp_env)
     encoder = Encoder(

@@ -29,14 +29,15 @@ import numpy.typing as npt
 
 from nlp.emoji import count_emoji
 from nlp.encoder import Encoder, EncoderConfig, resolve_model_path
-from nlp.redact import redact
-from nlp.sentiment import SentimentModel, load_sentiment_model
+from nlp.inference.redact import redact
+from nlp.inference.sentiment import load_sentiment_model
+from nlp.inference.sentiment_base import SentimentModel
+from nlp.inference.topic_calibration import calibration_for
+from nlp.inference.topics import TextEncoder, TopicTagger
+from nlp.inference.urgency import UrgencyDetector
 from nlp.settings import NLPSettings
 from nlp.taxonomy import Taxonomy, default_taxonomy
-from nlp.topic_calibration import calibration_for
-from nlp.topics import TextEncoder, TopicTagger
 from nlp.types import Sentiment, SentimentResult, TextAnalysis, TopicResult, Urgency
-from nlp.urgency import UrgencyDetector
 
 FloatArray = npt.NDArray[np.float32]
 MAX_CHARS = 20_000

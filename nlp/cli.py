@@ -69,7 +69,7 @@ def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
 
 
 def _load_sentiment(settings: NLPSettings) -> Any:
-    from nlp.sentiment import load_sentiment_model
+    from nlp.inference.sentiment import load_sentiment_model
 
     try:
         return load_sentiment_model(settings)
@@ -81,9 +81,9 @@ def _load_topics(settings: NLPSettings, taxonomy_path: Path | None) -> tuple[Any
     if taxonomy_path is None:
         raise click.UsageError("--task topics needs --taxonomy T.yaml")
     from nlp.analyzer import load_models
+    from nlp.inference.topic_calibration import calibration_for
+    from nlp.inference.topics import TopicTagger
     from nlp.taxonomy import load_taxonomy
-    from nlp.topic_calibration import calibration_for
-    from nlp.topics import TopicTagger
 
     try:
         taxonomy = load_taxonomy(taxonomy_path)
@@ -121,12 +121,13 @@ def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None,
     from dataclasses import replace
 
     from nlp.encoder import Encoder, EncoderConfig
-    from nlp.sentiment import WEIGHTS_DIR
-    from nlp.train import CorpusError, TrainConfig, corpus_files, train
+    from nlp.inference.sentiment_base import WEIGHTS_DIR
+    from nlp.training.corpus import CorpusError, corpus_files
+    from nlp.training.head import TrainConfig, train
 
     settings = _settings()
     if method == "lora":
-        from nlp.lora_sentiment import LoRAConfig, train_lora
+        from nlp.training.lora import LoRAConfig, train_lora
 
         lora_config = LoRAConfig() if seed is None else replace(LoRAConfig(), seed=seed)
         try:
@@ -148,8 +149,9 @@ def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None,
             # The shipped urgency head is tied to the adapted encoder: new adapters need a new head. Topics
             # share that encoder too: its cosines moved, so its calibration is fitted again. Both use
             # the same encoders, loaded once.
-            from nlp.topic_calibration import CALIBRATIONS, save_calibrations
-            from nlp.urgency import shipped_encoders, train_all
+            from nlp.inference.topic_calibration import CALIBRATIONS
+            from nlp.training.topic_calibration import save_calibrations
+            from nlp.training.urgency import shipped_encoders, train_all
 
             encoders = shipped_encoders()
             train_all(log=lambda line: click.echo(f"urgency head {line}"), encoders=encoders)

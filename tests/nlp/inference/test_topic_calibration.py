@@ -1,4 +1,4 @@
-"""Each encoder gets the topic calibration fitted for it (nlp.topic_calibration)."""
+"""Each encoder gets the topic calibration fitted for it (nlp.inference.topic_calibration)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from nlp.topic_calibration import CALIBRATIONS, calibration_for, fit_taxonomies, load_calibrations, save_calibrations
-from nlp.topics import DEFAULT_CALIBRATION, Calibration, fit_calibration
-from tests.nlp.test_topics import HashingEncoder
+from nlp.inference.topic_calibration import CALIBRATIONS, calibration_for, fit_taxonomies, load_calibrations
+from nlp.inference.topics import DEFAULT_CALIBRATION, Calibration, fit_calibration
+from tests.nlp.inference.test_topics import HashingEncoder
 
 
 class Versioned(HashingEncoder):
@@ -35,18 +35,10 @@ def test_an_unfitted_encoder_is_fitted_when_loaded(tmp_path: Path) -> None:
     assert got == fit_calibration(enc, fit_taxonomies()) and got != DEFAULT_CALIBRATION
 
 
-def test_save_keeps_exactly_the_given_encoders(tmp_path: Path) -> None:
-    path = tmp_path / "cal.json"
-    path.write_text(json.dumps({"encoders": {"stale": vars(DEFAULT_CALIBRATION)}}))
-    fits = save_calibrations([Versioned("a"), Versioned("b-int8")], path=path)
-    assert set(fits) == {"a", "b"} and set(load_calibrations(path)) == {"a", "b"}
-    assert load_calibrations(path)["a"] == fit_calibration(Versioned("a"), fit_taxonomies())
-
-
 @pytest.mark.slow
 def test_shipped_calibrations_match_the_shipped_encoders() -> None:
     """New adapters without a refit would leave topics on the old encoder's calibration."""
-    from nlp.urgency import shipped_encoders
+    from nlp.training.urgency import shipped_encoders
 
     shipped = load_calibrations(CALIBRATIONS)
     encoders = shipped_encoders()

@@ -10,9 +10,9 @@ import numpy.typing as npt
 import pytest
 
 from nlp.encoder import Encoder
+from nlp.inference.topics import DEFAULT_CALIBRATION, TopicTagger, _result, aspect_sentiment, fit_calibration
 from nlp.sentences import split_sentences
 from nlp.taxonomy import Taxonomy, Topic, default_taxonomy
-from nlp.topics import DEFAULT_CALIBRATION, TopicTagger, _result, aspect_sentiment, fit_calibration
 from nlp.types import SentenceSentiment, Sentiment, SentimentResult
 
 DIM = 256

@@ -25,7 +25,7 @@ logistic over the margin would suppress the runner-up. All numbers were fitted (
 on team-written data only: leave-one-out over the examples of the shipped customer and worker
 taxonomies (each example scored against prototypes built without it; label 1 for its own topic,
 0 for every other one). Cosines depend on the encoder, so each encoder has its own fit:
-`DEFAULT_CALIBRATION` for plain MiniLM, and `nlp.topic_calibration` for the others (the LoRA-merged
+`DEFAULT_CALIBRATION` for plain MiniLM, and `nlp.inference.topic_calibration` for the others (the LoRA-merged
 encoder the analyzer shares). With the right fit a threshold of 0.5 reads as "more likely than not
 about this topic" for every taxonomy; slow tests re-fit and compare.
 
@@ -343,23 +343,16 @@ def calibration_features(
 
 
 def fit_calibration(encoder: TextEncoder, taxonomies: Sequence[Taxonomy], l2: float = 1e-2) -> Calibration:
-    """Fit what DEFAULT_CALIBRATION freezes: the (sim, margin) logistic by Newton steps, small L2."""
+    """Fit what DEFAULT_CALIBRATION freezes: the (sim, margin) logistic (scikit-learn, small L2)."""
+    from sklearn.linear_model import LogisticRegression
+
     x, y = calibration_features(encoder, taxonomies)
-    design = np.hstack([np.ones((x.shape[0], 1)), x[:, :2]])
-    w = np.zeros(design.shape[1])
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-np.clip(design @ w, -30, 30)))
-        grad = design.T @ (p - y) + l2 * w
-        hess = (design * (p * (1 - p))[:, None]).T @ design + l2 * np.eye(len(w))
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if float(np.abs(step).max()) < 1e-8:
-            break
+    logistic = LogisticRegression(C=1.0 / l2, max_iter=1000).fit(x[:, :2], y.astype(np.int64))
     hits = x[:, 2] == 1.0
     precision = float(y[hits].mean()) if hits.any() else 0.0
     return Calibration(
-        bias=round(float(w[0]), 2),
-        w_sim=round(float(w[1]), 2),
-        w_margin=round(float(w[2]), 2),
+        bias=round(float(logistic.intercept_[0]), 2),
+        w_sim=round(float(logistic.coef_[0, 0]), 2),
+        w_margin=round(float(logistic.coef_[0, 1]), 2),
         keyword_precision=round(precision, 3),
     )

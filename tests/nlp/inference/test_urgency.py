@@ -8,16 +8,8 @@ import numpy as np
 import pytest
 
 from nlp.encoder import Encoder, ModelLoadError
-from nlp.urgency import (
-    LORA_WEIGHTS,
-    WEIGHTS,
-    UrgencyDetector,
-    UrgencyHead,
-    default_head_path,
-    evaluate,
-    read_corpus,
-    split,
-)
+from nlp.inference.urgency import LORA_WEIGHTS, WEIGHTS, UrgencyDetector, UrgencyHead, default_head_path
+from nlp.training.urgency import evaluate, read_corpus, split
 
 
 class ConstantEncoder:
@@ -54,14 +46,6 @@ def test_bad_input_is_never_an_error(text: str) -> None:
 def test_head_for_another_encoder_fails_fast() -> None:
     with pytest.raises(ModelLoadError, match="retrain"):
         UrgencyDetector(ConstantEncoder(), head=_trigger_head(dim=384)).load()
-
-
-def test_split_is_stratified_disjoint_and_stable() -> None:
-    texts, labels = read_corpus()
-    train, held = split(texts, labels)
-    assert not set(train) & set(held) and len(train) + len(held) == len(texts)
-    assert abs(labels[train].mean() - labels[held].mean()) < 0.02
-    assert split(texts[::-1], labels[::-1])[0] == sorted(len(texts) - 1 - i for i in train)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from nlp.encoder import Encoder, EncoderConfig, ModelLoadError, model_source
-from nlp.sentiment import TransformersSentimentModel, load_sentiment_model
+from nlp.inference.sentiment import load_sentiment_model
+from nlp.inference.sentiment_hf import TransformersSentimentModel
 from nlp.settings import NLPSettings
 
 WORDS = "the food was great good bad rude staff service slow fast and but not very ok".split()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.redact import redact
+from nlp.inference.redact import redact
 
 CASES = [
     ("Mail jane.doe+x@example.co.uk today", "Mail [EMAIL] today", ("EMAIL",)),

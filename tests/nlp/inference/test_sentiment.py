@@ -14,15 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlp.encoder import ModelLoadError
-from nlp.sentiment import (
-    CARD_FILE,
-    HEAD_FILE,
-    MIXED_MARGIN,
-    Head,
-    HeadSentimentModel,
-    clean_text,
-    label_mapping,
-)
+from nlp.inference.sentiment_base import MIXED_MARGIN, clean_text
+from nlp.inference.sentiment_head import CARD_FILE, HEAD_FILE, Head, HeadSentimentModel
+from nlp.inference.sentiment_hf import label_mapping
 
 GOOD = {"good", "great", "friendly", "love"}
 BAD = {"bad", "rude", "broken", "cold"}

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import numpy.typing as npt
 
-from nlp.themes import class_tfidf, discover_themes
+from nlp.inference.themes import class_tfidf, discover_themes
 
 
 class HashingEncoder:

@@ -1,12 +1,12 @@
 """Which topic calibration goes with which encoder.
 
-`nlp.topics.Calibration` turns cosine similarities into probabilities, and cosines depend on the
+`nlp.inference.topics.Calibration` turns cosine similarities into probabilities, and cosines depend on the
 encoder: the LoRA-merged sentiment encoder, which the analyzer shares with topics, spreads topics
 differently from plain MiniLM (a fitted w_sim of about 3 against 6.6). A threshold of 0.5 only means
 "more likely than not" with the calibration fitted for the encoder in use, so:
 
 * every shipped encoder has its fit in `weights/topic_calibration.json`, keyed by encoder version and
-  rewritten by `heedful nlp train` (new adapters, new fit);
+  rewritten by `heedful nlp train` (new adapters, new fit: `nlp.training.topic_calibration`);
 * an encoder no one fitted (another HEEDFUL_ENCODER) is fitted when it is loaded, on the shipped
   taxonomies' examples, which takes a second or two, and the fit is logged;
 * an encoder without a version (test stubs) gets DEFAULT_CALIBRATION, the plain MiniLM fit.
@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 
+from nlp.inference.topics import DEFAULT_CALIBRATION, Calibration, TextEncoder, fit_calibration
 from nlp.taxonomy import Taxonomy, default_taxonomy
-from nlp.topics import DEFAULT_CALIBRATION, Calibration, TextEncoder, fit_calibration
 
-CALIBRATIONS = Path(__file__).resolve().parent / "weights" / "topic_calibration.json"
+CALIBRATIONS = Path(__file__).resolve().parent.parent / "weights" / "topic_calibration.json"
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +54,3 @@ def calibration_for(encoder: TextEncoder, path: Path = CALIBRATIONS) -> Calibrat
     fitted = fit_calibration(encoder, fit_taxonomies())
     log.info("no topic calibration shipped for encoder %s: fitted one now (%s)", key, fitted)
     return fitted
-
-
-def save_calibrations(encoders: Sequence[TextEncoder], path: Path = CALIBRATIONS) -> dict[str, Calibration]:
-    """Fit each encoder and write them all (the file keeps only these, so stale fits go)."""
-    fits = {encoder_key(e): fit_calibration(e, fit_taxonomies()) for e in encoders}
-    payload = {
-        "fitted_on": "leave-one-out over the examples of the shipped customer and worker taxonomies",
-        "encoders": {key: vars(c) for key, c in sorted(fits.items())},
-    }
-    path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return fits

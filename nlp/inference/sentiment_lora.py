@@ -1,0 +1,126 @@
+"""Sentiment from the encoder fine-tuned with LoRA adapters on Heedful's own corpus.
+
+Low-rank adapters (rank `config.rank` in the card) sit on query/key/value and every dense layer of the
+encoder's transformer blocks; a linear head reads the mean-pooled, L2-normalised embedding. Only adapters
+and head ship (`nlp/weights/sentiment_lora.safetensors`, ~1.3 MB); at load they are merged into a copy of
+the encoder, so inference costs exactly one plain encoder pass. The analyzer runs topics and urgency on
+this same merged encoder (`LoRASentimentModel.encoder`), so one forward pass per sentence serves every task.
+
+`nlp.training.lora.train_lora()` fits them deterministically on the corpus split; the shipped weights are
+the ones trained on the 80 % split, so the card's held-out numbers describe exactly what ships.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from nlp.encoder import Encoder, EncoderConfig, ModelLoadError, load_pretrained, model_fingerprint, resolve_model_path
+from nlp.inference.sentiment_base import WEIGHTS_DIR, Probabilities, Scores, SentenceSentimentModel, softmax
+from nlp.loading import LoadOnce
+
+LORA_FILE = "sentiment_lora.safetensors"
+LORA_CARD = "sentiment_lora.json"
+# The Linear layers of each transformer block that carry adapters (names inside a BERT layer).
+TARGETS = (
+    "attention.self.query",
+    "attention.self.key",
+    "attention.self.value",
+    "attention.output.dense",
+    "intermediate.dense",
+    "output.dense",
+)
+
+
+def lora_weights_present(weights_dir: Path = WEIGHTS_DIR) -> bool:
+    return (weights_dir / LORA_FILE).is_file() and (weights_dir / LORA_CARD).is_file()
+
+
+@dataclass(frozen=True)
+class _Merged:
+    encoder: Encoder
+    head_weight: npt.NDArray[np.float64]
+    head_bias: npt.NDArray[np.float64]
+    logit_scale: float
+
+
+class LoRASentimentModel(SentenceSentimentModel):
+    """Default model when `nlp/weights/sentiment_lora.*` exist: an encoder copy with merged adapters + head."""
+
+    name = "heedful-sentiment-lora"
+
+    def __init__(
+        self,
+        weights_dir: Path = WEIGHTS_DIR,
+        batch_size: int = 64,
+        threads: int | None = None,
+        quantize: bool = False,
+    ) -> None:
+        self.weights_dir = weights_dir
+        self.batch_size = batch_size
+        self.threads = threads
+        self.quantize = quantize
+        self.version = ""
+        self.card: dict[str, Any] = {}
+        self._merged = LoadOnce(self._load)
+
+    def load(self) -> LoRASentimentModel:
+        """Load encoder, merge adapters, load head, once; any failure is one ModelLoadError line."""
+        self._merged.get()
+        return self
+
+    def _load(self) -> _Merged:
+        import torch
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        try:
+            card = json.loads((self.weights_dir / LORA_CARD).read_text(encoding="utf-8"))
+            tensors = load_file(str(self.weights_dir / LORA_FILE))
+        except (OSError, ValueError, SafetensorError) as exc:
+            raise ModelLoadError(f"cannot load LoRA sentiment weights from {self.weights_dir}: {exc}") from exc
+        encoder_name = str(card.get("encoder", ""))
+        _, tokenizer, model = load_pretrained(encoder_name)
+        config = card["config"]
+        scale = float(config["alpha"]) / int(config["rank"])
+        try:
+            with torch.no_grad():
+                for i, layer in enumerate(model.encoder.layer):
+                    for target in TARGETS:
+                        lin = layer.get_submodule(target)
+                        a, b = tensors[f"{i}.{target}.A"], tensors[f"{i}.{target}.B"]
+                        lin.weight += (b @ a) * scale
+            head_w = tensors["head.weight"].double().numpy()
+            head_b = tensors["head.bias"].double().numpy()
+        except (KeyError, RuntimeError) as exc:
+            raise ModelLoadError(f"LoRA weights in {self.weights_dir} do not fit the encoder: {exc}") from exc
+        digest = hashlib.sha256((self.weights_dir / LORA_FILE).read_bytes()).hexdigest()[:8]
+        self.version = f"lora{card.get('version', '0')}+{digest}"
+        encoder = Encoder.from_model(
+            model,
+            tokenizer,
+            EncoderConfig(model=encoder_name, batch_size=self.batch_size, threads=self.threads, quantize=self.quantize),
+            # The merged encoder is its own model: its version names the base and the adapters.
+            version=f"{model_fingerprint(resolve_model_path(encoder_name))}+{self.version}",
+        )
+        self.card = card
+        return _Merged(encoder, head_w, head_b, float(config["logit_scale"]))
+
+    @property
+    def encoder(self) -> Encoder:
+        """The adapter-merged encoder; the analyzer shares it with topics and urgency."""
+        return self._merged.get().encoder
+
+    def forward(self, sentences: list[str]) -> tuple[Probabilities, Scores]:
+        merged = self._merged.get()
+        embeddings = merged.encoder.embed(sentences).astype(np.float64)
+        probs = softmax((embeddings @ merged.head_weight.T + merged.head_bias) * merged.logit_scale)
+        return probs, probs[:, 2] - probs[:, 0]
