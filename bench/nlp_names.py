@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.machine import save_results  # noqa: E402
-from nlp.names import find_names, gazetteer  # noqa: E402
+from nlp.inference.names import find_names, gazetteer  # noqa: E402
 
 DATA = ROOT / "nlp" / "data" / "names_eval.csv"
 OUT = ROOT / "bench" / "results" / "nlp_names.json"

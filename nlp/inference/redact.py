@@ -9,7 +9,7 @@ person names in common self-introduction and reference patterns → [NAME]:
 *not* attempted (too many false hits: "I'm Happy"), "ask for X", "speak to / spoke to / talked to X",
 "call me X", "signed X", "thanks to X", and titles "Mr/Mrs/Ms/Miss/Dr/Prof X (Y)"; and bare names
 ("Tom Baker", "Sarah was great", "Jana Kowalskiego") found with a names gazetteer and context
-(nlp/names.py).
+(nlp/inference/names.py).
 
 Not caught: names in lower case, first names missing from the gazetteer with no surname after them,
 postal addresses, dates of birth, ID numbers shorter than 9 digits. No maintained, offline NER model
@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from nlp.names import find_names
+from nlp.inference.names import find_names
 from nlp.types import Redaction
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")

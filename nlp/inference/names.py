@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-NOT_NAMES = Path(__file__).with_name("data") / "names" / "not_names.txt"
+NOT_NAMES = Path(__file__).resolve().parent.parent / "data" / "names" / "not_names.txt"
 # Faker person providers whose names our respondents are likely to write.
 LOCALES = (
     "en_US", "en_GB", "en_IE", "en_IN", "de_DE", "de_AT", "de_CH", "pl_PL", "es_ES", "es_MX", "fr_FR",

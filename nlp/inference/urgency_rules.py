@@ -25,7 +25,7 @@ import yaml
 
 from nlp.sentences import split_sentences
 
-RULES_DIR = Path(__file__).with_name("data") / "urgency_rules"
+RULES_DIR = Path(__file__).resolve().parent.parent / "data" / "urgency_rules"
 
 # The one fixed list of reasons, in the order that breaks ties between categories matching one sentence.
 REASONS: tuple[str, ...] = (

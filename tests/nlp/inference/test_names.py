@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from nlp.names import find_names
-from nlp.redact import redact
+from nlp.inference.names import find_names
+from nlp.inference.redact import redact
 
-NAMES_EVAL = Path(__file__).resolve().parents[2] / "nlp" / "data" / "names_eval.csv"
+NAMES_EVAL = Path(__file__).resolve().parents[3] / "nlp" / "data" / "names_eval.csv"
 
 
 def _found(text: str) -> list[str]:
