@@ -51,7 +51,7 @@ OPEN_RESPONDENTS = int(os.environ.get("HEEDFUL_BENCH_RESPONDENTS", "50"))
 OPEN_INTERVALS_S = tuple(float(x) for x in os.environ.get("HEEDFUL_BENCH_INTERVALS_S", "1,0.25").split(","))
 OPEN_SECONDS = float(os.environ.get("HEEDFUL_BENCH_OPEN_SECONDS", str(2 * DURATION_S)))
 
-# A process per core. SQLite writers of all processes queue on models.db.WriteQueue (no busy-handler
+# A process per core. SQLite writers of all processes queue on models.write_queue.WriteQueue (no busy-handler
 # sleeps); a second thread per process only adds GIL contention there, as SQLite's calls are short and
 # in-process. PostgreSQL round trips release the GIL, so a second thread fills that wait.
 # (Measured on 2 cores at 50 respondents: SQLite 2x1 ~900-1000/s vs 2x2 ~810-850/s and 1x8 ~420-490/s.)
@@ -473,7 +473,7 @@ def _offered() -> str:
 
 def main() -> None:
     from bench.machine import machine_info
-    from models.db import scratch_database
+    from tests.scratch import scratch_database
 
     rows: list[dict[str, Any]] = []
     open_rows: list[dict[str, Any]] = []
@@ -506,7 +506,7 @@ def main() -> None:
             "server": {label: f"gunicorn -k gthread -w {v['workers']} --threads {v['threads']}"
                        for label, v in ((k, server_setup(k)) for k in SERVER)},
             "why": "a process per core; SQLite writers of all processes queue on one file lock "
-                   "(models.db.WriteQueue, no busy-handler sleeps), PostgreSQL gets a second thread per "
+                   "(models.write_queue.WriteQueue, no busy-handler sleeps), PostgreSQL gets a second thread per "
                    "process to fill its round trips",
             "load": f"{DURATION_S:g} s per run, median of {RUNS} runs per level, loopback only, "
                     "load generator on the same machine",

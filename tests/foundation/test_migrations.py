@@ -13,8 +13,9 @@ from sqlalchemy import inspect, text
 
 import models
 from migrations.runner import check_schema_current, current_revision, downgrade, upgrade
-from models.db import make_engine, scratch_database
+from models.db import make_engine
 from models.settings import ConfigError
+from tests.scratch import scratch_database
 
 
 @pytest.fixture()

@@ -1,4 +1,4 @@
-"""SQLite writers queue on models.db.WriteQueue: a thread lock per process, a file lock across processes."""
+"""SQLite writers queue on models.write_queue.WriteQueue: a thread lock per process, a file lock across processes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from models.db import WriteQueue, make_engine
+from models.db import make_engine
+from models.write_queue import WriteQueue
 
 
 def _hold(database: str, ready: multiprocessing.Event, seconds: float) -> None:  # type: ignore[valid-type]

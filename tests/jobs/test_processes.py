@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 import models
 from models import Answer, SchedulerLease, TextAnalysis
-from models.db import make_engine, scratch_database
+from models.db import make_engine
 from tests.factories import make_response, make_survey
+from tests.scratch import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow

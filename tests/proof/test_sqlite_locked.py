@@ -1,7 +1,7 @@
 """SQLite under concurrent writers with real commits: every submission is stored once, none half-written.
 
 "database is locked" is what SQLite says when a writer waited longer than busy_timeout. Heedful's writers
-queue on models.db.WriteQueue (a thread lock in each process, a file lock across processes); a program
+queue on models.write_queue.WriteQueue (a thread lock in each process, a file lock across processes); a program
 that takes SQLite's lock without it is waited for by SQLite's busy handler; a writer that still times out
 gets the 503 page with its answers kept, and sending again stores it.
 """

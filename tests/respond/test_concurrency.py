@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 
 import models
 from models import Invitation, Response
-from models.db import make_engine, scratch_database
+from models.db import make_engine
 from models.settings import load_settings
 from survey_app import create_app
 from tests.factories import make_survey
 from tests.respond.helpers import Respondent, make_invitation
+from tests.scratch import scratch_database
 
 QUESTIONS = [{"key": "nps", "type": "nps", "required": True, "texts": {"en": {"label": "Recommend?"}}},
              {"key": "why", "type": "long_text", "texts": {"en": {"label": "Why?"}}}]
