@@ -6,26 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from models import Invitation, SiteLink, Survey
-from models.db import begin_mode, reset_begin_mode, set_begin_mode
-from survey_app.extensions import db
-from survey_app.respond import DEFINITIONS_KEY, LIMITER_KEY, bp
-from survey_app.respond.answers import (
-    N_,
-    Parsed,
-    Problem,
-    field_names,
-    is_answered,
-    parse,
-    read_raw,
-    required_problem,
-)
+from survey_app.extensions import DatabaseBusy, db
+from survey_app.respond import DEFINITIONS_KEY, LIMITER_KEY, bp, submission
+from survey_app.respond.answers import N_, Parsed, Problem, field_names, parse, read_raw
 from survey_app.respond.conditions import Visibility
 from survey_app.respond.definitions import DefinitionCache, QuestionDef
 from survey_app.respond.forms import RespondForm
@@ -41,13 +31,11 @@ from survey_app.respond.services import (
     invitation_by_token,
     invitation_expired,
     pickers,
-    save_invitation_draft,
     site_link_by_code,
-    submit_response,
     survey_by_slug,
     survey_status,
 )
-from survey_app.respond.state import BadState, Draft, draft_from_json, draft_to_json, dump_draft, load_draft
+from survey_app.respond.state import BadState, Draft, draft_from_json, dump_draft, load_draft
 
 
 @dataclass
@@ -131,18 +119,9 @@ def site_link_submit(code: str) -> ResponseReturnValue:
     return _submit(_site_access(code))
 
 
-@bp.before_request
-def _read_without_write_lock() -> None:
-    # Respondent requests read first and write (if at all) in one short transaction at the end, see
-    # _writing(); on SQLite their reads must not hold the write lock while the page is worked out.
-    g.respond_begin_token = set_begin_mode("DEFERRED")
-
-
-@bp.teardown_request
-def _restore_begin_mode(_exc: BaseException | None) -> None:
-    token = g.pop("respond_begin_token", None)
-    if token is not None:
-        reset_begin_mode(token)
+# Respondent requests read first and write (if at all) in one short transaction at the end (see
+# submission.py); on SQLite their reads must not hold the write lock while the page is worked out.
+db.reads_first(bp)
 
 
 @bp.after_request
@@ -180,27 +159,14 @@ def _error(exc: HTTPException) -> ResponseReturnValue:
 @bp.errorhandler(OperationalError)
 @bp.errorhandler(InterfaceError)
 def _database_unavailable(exc: DBAPIError) -> ResponseReturnValue:
-    """The database went away (restart, failover, locked too long): nothing half-written is kept, and
-    the respondent gets a 503 to try again — with the form and everything typed when we got that far."""
+    """The database went away while reading (restart, failover): a 503 to try again in a minute.
+
+    A failed write instead shows the form again with what was typed (DatabaseBusy in _submit)."""
     current_app.logger.warning("respondent request failed on the database: %s", type(exc.orig or exc).__name__)
-    retry = g.pop("respond_retry", None)
-    page: ResponseReturnValue | None = None
-    if retry is not None:
-        # Rendered before the rollback below, which would expire the loaded survey and need the database.
-        access, questions, draft = retry
-        notice = Translator(access.lang)(
-            "We could not save your answers just now. They are kept below: please send them again in a minute."
-        )
-        try:
-            page = _render(access, questions, draft, {}, 503, notice=notice)
-        except SQLAlchemyError:
-            page = None  # the page needed the database too (site or department lists)
     try:
         db.session.rollback()
     except SQLAlchemyError:
         pass  # the connection is already gone; closing the session at teardown discards it
-    if page is not None:
-        return page
     lang = ui_language(request.args.get("lang"), request.accept_languages)
     _ = Translator(lang)
     return render_template(
@@ -343,20 +309,20 @@ def _submit(access: Access) -> ResponseReturnValue:
     if nav == "back":
         return _render(access, questions, Draft(vis.previous_page(page) or page, draft.raw), {}, 200)
     if nav == "save" and access.invitation is not None:
-        g.respond_retry = (access, questions, Draft(page, draft.raw))
-        with _writing():
-            save_invitation_draft(db.session, access.invitation, draft_to_json(Draft(page, draft.raw)))
-            db.session.commit()
+        try:
+            submission.save_draft(db, survey, access.invitation, Draft(page, draft.raw))
+        except DatabaseBusy:
+            return _not_saved(access, questions, Draft(page, draft.raw))
         return _message(access, "saved", 200)
 
-    problems = _problems(vis, parsed, vis.on_page(page))
+    problems = submission.problems(vis, parsed, vis.on_page(page))
     if problems:
         return _render(access, questions, Draft(page, draft.raw), problems, 400)
     following = vis.next_page(page)
     if following is not None:
         return _render(access, questions, Draft(following, draft.raw), {}, 200)
 
-    problems = _problems(vis, parsed, questions)
+    problems = submission.problems(vis, parsed, questions)
     if problems:
         first = next(q.page for q in questions if q.key in problems)
         return _render(access, questions, Draft(first, draft.raw), problems, 400)
@@ -365,36 +331,23 @@ def _submit(access: Access) -> ResponseReturnValue:
     if not limiter.allow(request.remote_addr or "", f"survey:{survey.id}"):
         abort(429)
     site_id = access.site_link.site_id if access.site_link is not None else None
-    g.respond_retry = (access, questions, Draft(page, draft.raw))
+    answers = submission.Answers(survey, vis.active(), parsed, access.lang, access.invitation, site_id)
     try:
-        with _writing():
-            # Detached, the survey and its questions keep their loaded values when a failed write
-            # rolls back (which expires what the session holds), so the form can be shown again.
-            db.session.expunge(survey)
-            resp = submit_response(
-                db.session, survey, vis.active(), parsed.values, parsed.others,
-                language=access.lang, invitation=access.invitation, site_id=site_id,
-            )
-            db.session.commit()
-    except (AlreadyAnswered, IntegrityError):
-        db.session.rollback()
+        stored = submission.submit(db, answers)
+    except AlreadyAnswered:
         return _message(access, "used", 200)
-    return _thanks(access, resp.receipt_code)
+    except DatabaseBusy:
+        return _not_saved(access, questions, Draft(page, draft.raw))
+    return _thanks(access, stored.receipt_code)
 
 
-def _writing() -> Any:
-    """End the read snapshot, then write in a short transaction that takes SQLite's write lock up front.
-
-    Everything before (lookups, validation) ran without the lock, so writers hold it only for their
-    inserts and commit. What could change in between is re-checked by the write itself: the invitation
-    is claimed with a conditional update, and the unique invitation_id backs it up.
-
-    PostgreSQL has no such lock (reads never block writers), so there the reads simply carry on into the
-    write: ending them would cost a COMMIT, a BEGIN and a pool check-out (with its ping) per submission.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.commit()  # read-only so far: ends the snapshot, keeps the loaded survey (expire_on_commit=False)
-    return begin_mode("IMMEDIATE")
+def _not_saved(access: Access, questions: list[QuestionDef], draft: Draft) -> ResponseReturnValue:
+    """503 with the form and everything typed: nothing was stored, sending again in a minute will be."""
+    current_app.logger.warning("respondent write failed: the database is busy or away")
+    notice = Translator(access.lang)(
+        "We could not save your answers just now. They are kept below: please send them again in a minute."
+    )
+    return _render(access, questions, draft, {}, 503, notice=notice)
 
 
 def _merge_posted(survey: Survey, questions: list[QuestionDef], draft: Draft) -> int:
@@ -429,19 +382,6 @@ def _csrf_retry() -> ResponseReturnValue | None:
         "For your security the form had to be reloaded. Your answers are kept: please check them and send again."
     )
     return _render(access, questions, Draft(page, draft.raw), {}, 400, notice=notice)
-
-
-def _problems(vis: Visibility, parsed: Parsed, questions: list[QuestionDef]) -> dict[str, Problem]:
-    """Problems of shown questions only: a hidden question is never validated."""
-    out: dict[str, Problem] = {}
-    for q in questions:
-        if not vis.shown(q):
-            continue
-        if q.key in parsed.problems:
-            out[q.key] = parsed.problems[q.key]
-        elif q.required and not is_answered(parsed.values.get(q.key)):
-            out[q.key] = required_problem(q)
-    return out
 
 
 def _thanks(access: Access, receipt_code: str | None) -> ResponseReturnValue:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 import models
-import survey_app.respond.views as respond_views
+import survey_app.respond.submission as respond_submission
 from models import Response, TrendDirty
 from models.db import make_engine
 from tests.factories import make_survey
@@ -53,13 +53,13 @@ def test_stop_between_reading_and_writing_keeps_answers(
     private_postgres: PrivatePostgres, pg_engine: Engine, pg_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     survey_id, slug = _survey(pg_engine)
-    real_submit = respond_views.submit_response
+    real_submit = respond_submission.submit_response
 
     def stop_then_submit(*args: object, **kw: object) -> object:
         private_postgres.stop("immediate")  # the survey is loaded and validated; the write has not begun
         return real_submit(*args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(respond_views, "submit_response", stop_then_submit)
+    monkeypatch.setattr(respond_submission, "submit_response", stop_then_submit)
     r = Respondent(pg_app.test_client())
     r.open(f"/s/{slug}")
     resp = r.submit({**ANSWERS, "why": "Typed <b>before</b> the outage"}, nav="submit")
@@ -68,7 +68,7 @@ def test_stop_between_reading_and_writing_keeps_answers(
     assert "Typed &lt;b&gt;before&lt;/b&gt; the outage" in r.html  # kept, and inert
     assert resp.headers["Cache-Control"] == "no-store"
 
-    monkeypatch.setattr(respond_views, "submit_response", real_submit)
+    monkeypatch.setattr(respond_submission, "submit_response", real_submit)
     private_postgres.start()
     assert r.submit(nav="submit").status_code == 302  # the re-shown form sends what was typed
     pg_engine.dispose()
