@@ -23,6 +23,17 @@ def effective_sentiment() -> ColumnElement[str]:
     return func.coalesce(corrected, TextAnalysis.sentiment_label)
 
 
+def effective_urgent() -> ColumnElement[bool]:
+    """SQL for whether a TextAnalysis row's comment is urgent: the analyst's say, else the model's."""
+    corrected = (
+        select(AnalysisCorrection.urgent)
+        .where(AnalysisCorrection.answer_id == TextAnalysis.answer_id)
+        .correlate(TextAnalysis)
+        .scalar_subquery()
+    )
+    return func.coalesce(corrected, TextAnalysis.urgent)
+
+
 def analyses_about(topic: str) -> Select[tuple[int]]:
     """Ids of analyses about `topic`: the model's tag where no analyst reviewed the topics, else the analyst's."""
     # An alias: used inside `TextAnalysis.id IN (...)`, the plain entity would correlate to the outer query.

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from models import Alert, Answer, AuditEntry, Response, Site, Survey, TextAnalysis, User
 from models.alert import urgent_alert_key
+from survey_app.analytics.labels import effective_urgent
 
 KIND = "urgent_report"
 
@@ -27,7 +28,7 @@ class UrgentItem:
 
 
 def queue(session: Session, include_acknowledged: bool = False) -> list[UrgentItem]:
-    """Urgent worker reports, oldest unacknowledged first."""
+    """Urgent worker reports, oldest unacknowledged first (a safety officer's correction holds over the model)."""
     stmt = (
         select(TextAnalysis, Response, Survey, Site.name, Alert.acknowledged_at)
         .join(Answer, Answer.id == TextAnalysis.answer_id)
@@ -35,7 +36,7 @@ def queue(session: Session, include_acknowledged: bool = False) -> list[UrgentIt
         .join(Survey, Survey.id == Response.survey_id)
         .outerjoin(Site, Site.id == Response.site_id)
         .outerjoin(Alert, (Alert.response_id == Response.id) & (Alert.kind == KIND))
-        .where(TextAnalysis.urgent.is_(True), Survey.audience == "worker")
+        .where(effective_urgent().is_(True), Survey.audience == "worker")
         .order_by(Alert.acknowledged_at.is_not(None), Response.submitted_on, TextAnalysis.id)
     )
     if not include_acknowledged:
@@ -51,7 +52,7 @@ def acknowledge(session: Session, analysis_id: int, user: User) -> bool:
     row = session.execute(
         select(TextAnalysis, Response).join(Answer, Answer.id == TextAnalysis.answer_id)
         .join(Response, Response.id == Answer.response_id).join(Survey, Survey.id == Response.survey_id)
-        .where(TextAnalysis.id == analysis_id, TextAnalysis.urgent.is_(True), Survey.audience == "worker")
+        .where(TextAnalysis.id == analysis_id, effective_urgent().is_(True), Survey.audience == "worker")
     ).first()
     if row is None:
         return False

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Answer, AuditEntry, Complaint, Invitation, Objective, Response, Survey, TextAnalysis, User
+from survey_app.analytics.labels import effective_sentiment
 
 
 class CaseError(ValueError):
@@ -37,7 +38,7 @@ def open_complaint(session: Session, response: Response, due: date, user: User) 
         raise CaseError("The customer did not agree to be contacted, so no case can be opened.")
     negative = session.scalar(
         select(TextAnalysis.id).join(Answer, Answer.id == TextAnalysis.answer_id)
-        .where(Answer.response_id == response.id, TextAnalysis.sentiment_label == "negative").limit(1)
+        .where(Answer.response_id == response.id, effective_sentiment() == "negative").limit(1)
     )
     if negative is None:
         raise CaseError("Only a response with a negative comment can open a complaint case.")

@@ -179,3 +179,17 @@ def test_erasing_the_answer_erases_its_correction(
     db_session.execute(delete(Response).where(Response.id == response_id))  # the database cascades, not the ORM
     assert _corrections(db_session) == []
     assert db_session.scalar(select(func.count()).select_from(CorrectionTopic)) == 0
+
+
+def test_the_urgent_queue_follows_the_safety_officers_review(
+    login_as: Callable[[str | None], FlaskClient], worker_comments: Survey, db_session: Session
+) -> None:
+    officer = login_as("safety_officer")
+    flagged = _first(db_session, worker_comments, "Report 0:")  # the model said urgent
+    missed = _first(db_session, worker_comments, "Report 5:")  # the model said not urgent
+    queue = officer.get("/dashboard/urgent").get_data(as_text=True)
+    assert "Report 0:" in queue and "Report 5:" not in queue
+    _post(officer, worker_comments, flagged, sentiment="negative", topics=["vehicles"])  # urgent unticked
+    _post(officer, worker_comments, missed, sentiment="negative", topics=["vehicles"], urgent="y")
+    queue = officer.get("/dashboard/urgent").get_data(as_text=True)
+    assert "Report 0:" not in queue and "Report 5:" in queue
