@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException
 
 from models.settings import Settings, load_settings
+from survey_app.api.errors import error_response, http_error_response, is_api_request
 from survey_app.extensions import csrf, db
 from survey_app.security import init_security
 
@@ -91,15 +93,18 @@ def _database_unavailable(exc: DBAPIError) -> ResponseReturnValue:
         db.session.rollback()
     except SQLAlchemyError:
         pass  # the connection is already gone; closing the session at teardown discards it
-    if request.path.startswith("/api/"):
-        return jsonify(error="the database is unavailable, try again in a minute"), 503, {"Retry-After": "30"}
+    if is_api_request():
+        return error_response(503, "the database is unavailable, try again in a minute"), {"Retry-After": "30"}
     return render_template("error.html", code=503, title="Temporarily unavailable",
                            message="We could not do this right now. Please try again in a minute."), 503, \
         {"Retry-After": "30"}
 
 
 def _error_page(code: int, title: str, message: str) -> Any:
-    def handler(_exc: Exception) -> tuple[str, int]:
+    def handler(exc: Exception) -> ResponseReturnValue:
+        # URLs under /api/v1/ answer JSON even when no API view ran (an unknown path, a wrong method).
+        if is_api_request() and isinstance(exc, HTTPException):
+            return http_error_response(exc)
         return render_template("error.html", code=code, title=title, message=message), code
 
     return handler

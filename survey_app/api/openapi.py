@@ -1,147 +1,93 @@
-"""The OpenAPI 3.1 description of /api/v1, written as data next to the views it describes."""
+"""The OpenAPI 3.1 document of /api/v1, made from the operations the app serves and their pydantic models.
+
+Paths come from the URL rules of the views declared with `api_operation`; parameters and answers from the
+models in schemas.py, which also do the validating. Nothing here is written twice.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from common.periods import PERIOD_TYPES
-from survey_app.analytics.comments import SENTIMENTS
+from flask import Flask
+from pydantic.json_schema import models_json_schema
 
-NUM = {"type": ["number", "null"]}
-INT = {"type": "integer", "minimum": 0}
+from survey_app.api.operations import Operation
+from survey_app.api.schemas import Error, Parameters
 
-
-def _param(name: str, schema: dict[str, Any], description: str, where: str = "query",
-           required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": where, "required": required or where == "path", "schema": schema,
-            "description": description}
-
-
-def _errors(*codes: int) -> dict[str, Any]:
-    text = {400: "Invalid parameter", 401: "Missing, unknown or revoked token", 403: "Not allowed for this user",
-            404: "No such survey"}
-    return {str(c): {"description": text[c], "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Error"}}}} for c in codes}
+REF = "#/components/schemas/{model}"
+ERROR_TEXT = {400: "Invalid parameter (unknown, repeated, empty or out of range; `parameter` names it)",
+              401: "Missing, unknown or revoked token", 403: "Not allowed for this user", 404: "No such survey"}
+_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
-def _ok(schema: str, description: str) -> dict[str, Any]:
-    return {"200": {"description": description, "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
-
-
-SURVEY_ID = _param("survey_id", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "Survey id", "path")
-LIMIT = _param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "Page size")
-CURSOR = _param("cursor", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
-                "Keyset cursor: next_cursor of the previous page (items come in id order)")
-SEGMENT = [
-    _param("segment_type", {"type": "string", "maxLength": 40, "default": "*"},
-           "Segment type (site, department, region, ...) or * for everyone"),
-    _param("segment_value", {"type": "string", "maxLength": 120, "default": "*"}, "Segment value or *"),
-]
-
-
-def build_document() -> dict[str, Any]:
-    trend_props: dict[str, Any] = {
-        "period_type": {"type": "string", "enum": list(PERIOD_TYPES)},
-        "period_start": {"type": "string", "format": "date"},
-        "segment_type": {"type": "string"}, "segment_value": {"type": "string"}, "topic": {"type": "string"},
-        "suppressed": {"type": "boolean", "description": "true when the group is under the anonymity "
-                       "threshold (or hidden so it cannot be derived): every figure is then null"},
-        "responses": {"type": ["integer", "null"]}, "comments": {"type": ["integer", "null"]},
-        "sentiment_negative": {"type": ["integer", "null"]}, "sentiment_neutral": {"type": ["integer", "null"]},
-        "sentiment_positive": {"type": ["integer", "null"]}, "urgent": {"type": ["integer", "null"]},
-        "significant": {"type": ["boolean", "null"]},
-        "model_name": {"type": ["string", "null"]}, "model_version": {"type": ["string", "null"]},
-    }
-    for f in ("nps", "nps_low", "nps_high", "csat", "csat_low", "csat_high", "ces_mean", "rating_mean",
-              "sentiment_mean", "sentiment_low", "sentiment_high", "nps_change", "csat_change", "sentiment_change"):
-        trend_props[f] = NUM
+def build_document(app: Flask) -> dict[str, Any]:
+    """The document for the operations registered on `app`."""
+    operations: list[tuple[str, Operation]] = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        op: Operation | None = getattr(app.view_functions.get(rule.endpoint), "api_operation", None)
+        if op is None:
+            continue
+        declared = set(op.path.model_fields) if op.path else set()
+        if declared != set(rule.arguments):
+            raise ValueError(f"{rule.rule}: path parameters {sorted(rule.arguments)} but {op.operation_id} "
+                             f"declares {sorted(declared)}")
+        operations.append((_ARGUMENT.sub(r"{\1}", rule.rule), op))
+    _refs, schemas = models_json_schema([(m, "serialization") for m in _answer_models(operations)],
+                                        ref_template=REF)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Heedful API", "version": "1.0.0",
                  "description": "Read-only access to survey trends, redacted comments and corrective actions. "
-                                "Anonymity thresholds apply exactly as in the web pages."},
+                                "Anonymity thresholds apply exactly as in the web pages. Query parameters are "
+                                "checked strictly: unknown, repeated or empty ones are refused."},
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}],
-        "paths": {
-            "/api/v1/surveys": {"get": {
-                "operationId": "listSurveys", "summary": "Surveys the token's user may read",
-                "responses": {**_ok("SurveyList", "Surveys"), **_errors(401)}}},
-            "/api/v1/surveys/{survey_id}/trends": {"get": {
-                "operationId": "listTrends", "summary": "Trend rows of one period type, thresholds applied",
-                "parameters": [SURVEY_ID,
-                               _param("period", {"type": "string", "enum": list(PERIOD_TYPES), "default": "month"},
-                                      "Period type"),
-                               *SEGMENT,
-                               _param("topic", {"type": "string", "maxLength": 120, "default": "*"},
-                                      "Topic or * for all"),
-                               LIMIT, CURSOR],
-                "responses": {**_ok("TrendPage", "One page of trend rows"), **_errors(400, 401, 403, 404)}}},
-            "/api/v1/surveys/{survey_id}/comments": {"get": {
-                "operationId": "listComments",
-                "summary": "Redacted comments behind a period, segment and topic (comment threshold applies)",
-                "parameters": [SURVEY_ID,
-                               _param("period", {"type": "string", "enum": list(PERIOD_TYPES), "default": "month"},
-                                      "Period type of period_start"),
-                               _param("period_start", {"type": "string", "format": "date"},
-                                      "Any day in the period; leave out for all time"),
-                               *SEGMENT,
-                               _param("topic", {"type": "string", "maxLength": 120, "default": "*"}, "Topic"),
-                               _param("sentiment", {"type": "string", "enum": list(SENTIMENTS)}, "Sentiment"),
-                               _param("q", {"type": "string", "maxLength": 200}, "Full-text search"),
-                               _param("page", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1},
-                                      "Page number"),
-                               _param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 20},
-                                      "Page size")],
-                "responses": {**_ok("CommentPage", "One page of comments, or the reason they are hidden"),
-                              **_errors(400, 401, 403, 404)}}},
-            "/api/v1/actions": {"get": {
-                "operationId": "listActions", "summary": "Corrective actions",
-                "parameters": [_param("status", {"type": "string", "enum": ["open", "closed", "all"],
-                                                 "default": "all"}, "Filter by state"), LIMIT, CURSOR],
-                "responses": {**_ok("ActionPage", "One page of actions"), **_errors(400, 401)}}},
-        },
+        "paths": {path: {"get": _operation(op)} for path, op in operations},
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                "description": "An API token created by an admin at /api/tokens"}},
-            "schemas": {
-                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-                    "type": "object", "required": ["status", "message"],
-                    "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}},
-                "Survey": {"type": "object", "required": ["id", "slug", "title", "audience"], "properties": {
-                    "id": {"type": "integer"}, "slug": {"type": "string"}, "title": {"type": "string"},
-                    "audience": {"type": "string", "enum": ["customer", "worker"]}, "archived": {"type": "boolean"},
-                    "min_group_size": {"type": "integer"}, "min_comment_group_size": {"type": "integer"}}},
-                "SurveyList": {"type": "object", "required": ["items"], "properties": {
-                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Survey"}}}},
-                "TrendRow": {"type": "object", "required": ["period_type", "period_start", "segment_type",
-                                                            "segment_value", "topic", "suppressed"],
-                             "properties": trend_props},
-                "TrendPage": {"type": "object", "required": ["items", "next_cursor"], "properties": {
-                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/TrendRow"}},
-                    "next_cursor": {"type": ["integer", "null"]}}},
-                "Comment": {"type": "object", "required": ["id", "month", "text", "sentiment_label"], "properties": {
-                    "id": INT, "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
-                    "text": {"type": "string", "description": "Redacted text (names, emails, phones removed)"},
-                    "sentiment_label": {"type": "string"}, "sentiment_score": {"type": "number"},
-                    "topics": {"type": "array", "items": {"type": "string"}}, "urgent": {"type": "boolean"}}},
-                "CommentPage": {"type": "object", "required": ["items", "total", "page", "pages", "suppressed"],
-                                "properties": {
-                                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}},
-                                    "total": INT, "page": INT, "pages": INT, "suppressed": {"type": "boolean"},
-                                    "reason": {"type": ["string", "null"]}}},
-                "Action": {"type": "object", "required": ["id", "title", "status"], "properties": {
-                    "id": {"type": "integer"}, "survey_id": {"type": ["integer", "null"]},
-                    "site_id": {"type": ["integer", "null"]}, "title": {"type": "string"},
-                    "source_type": {"type": "string"}, "topic": {"type": ["string", "null"]},
-                    "status": {"type": "string", "enum": ["open", "in_progress", "done", "verified", "cancelled"]},
-                    "due_date": {"type": ["string", "null"], "format": "date"},
-                    "effective": {"type": ["boolean", "null"]}, "public_note": {"type": ["string", "null"]},
-                    "created_at": {"type": "string", "format": "date-time"},
-                    "closed_at": {"type": ["string", "null"], "format": "date-time"}}},
-                "ActionPage": {"type": "object", "required": ["items", "next_cursor"], "properties": {
-                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Action"}},
-                    "next_cursor": {"type": ["integer", "null"]}}},
-            },
+            "schemas": schemas.get("$defs", {}),
         },
     }
+
+
+def _answer_models(operations: list[tuple[str, Operation]]) -> list[type[Any]]:
+    models: list[type[Any]] = [Error]
+    for _path, op in operations:
+        if op.answer not in models:
+            models.append(op.answer)
+    return models
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    parameters = _parameters(op.path, "path") if op.path else []
+    parameters += _parameters(op.query, "query")
+    responses: dict[str, Any] = {"200": {"description": op.answer_description, "content": {
+        "application/json": {"schema": {"$ref": REF.format(model=op.answer.__name__)}}}}}
+    for code in op.errors:
+        responses[str(code)] = {"description": ERROR_TEXT[code], "content": {
+            "application/json": {"schema": {"$ref": REF.format(model=Error.__name__)}}}}
+    return {"operationId": op.operation_id, "summary": op.summary,
+            **({"parameters": parameters} if parameters else {}), "responses": responses}
+
+
+def _parameters(model: type[Parameters], where: str) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(mode="validation")
+    required = set(schema.get("required", ()))
+    out = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = {k: v for k, v in _without_null(prop).items() if k != "title"}
+        description = prop.pop("description", "")
+        out.append({"name": name, "in": where, "required": where == "path" or name in required,
+                    "description": description, "schema": prop})
+    return out
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """`X | None = None` is how a model says "optional"; in a query that is leaving the parameter out."""
+    branches = [b for b in schema.get("anyOf", ()) if b != {"type": "null"}]
+    if len(branches) != 1:
+        return schema
+    rest = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
+    return {**branches[0], **rest}
