@@ -4,9 +4,17 @@ transaction and writes the audit entry's actor."""
 
 from models.privacy.retention import PurgeCounts, months_before, purge_expired, purge_survey
 from models.privacy.scrub import scrub_deleted_pages, secure_delete
-from models.privacy.subject import ErasureCounts, SubjectNotFound, erase_subject, export_subject, normalise_email
+from models.privacy.subject import (
+    WORKER_NOTE,
+    ErasureCounts,
+    SubjectNotFound,
+    erase_subject,
+    export_subject,
+    normalise_email,
+)
 
 __all__ = [
+    "WORKER_NOTE",
     "ErasureCounts",
     "PurgeCounts",
     "SubjectNotFound",

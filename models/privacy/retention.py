@@ -2,12 +2,14 @@
 
 Per survey, for responses submitted before the cut-off day: free-text answers with their analyses and
 topic tags (a choice question's "other" text is blanked, its choice kept), the report text copied into
-urgent alerts, the upload columns copied onto responses as their segment, and the contact consent. Per
+urgent alerts, the upload columns copied onto responses as their segment, the contact consent, and the
+resolution notes of closed complaint cases opened from them (the case itself stays as a record). Per
 invitation created before the cut-off: the e-mail address, upload columns and any saved draft.
 
 Closed-question answers stay, and so do the trend rows: the survey's `text_purged_before` moves to the
 cut-off, and the trend jobs never recompute a day before it (its text is gone; the stored rows are now
-the record). So purging never changes a trend figure.
+the record). So purging never changes a trend figure. The one exception are rows keyed by an upload
+column's value that only ever described individuals, such as a name (see privacy/segments.py).
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from models.action import Complaint
 from models.alert import Alert
 from models.analysis import TextAnalysis, TopicTag
 from models.distribution import Invitation
+from models.privacy.segments import drop_orphaned_segment_rows, segment_pairs
 from models.response import Answer, Response
 from models.survey import TEXT_TYPES, Question, Survey
 
@@ -45,11 +49,13 @@ class PurgeCounts:
     alert_texts: int = 0
     segments: int = 0
     invitations: int = 0
+    case_notes: int = 0  # resolution notes of closed complaint cases
+    trend_rows: int = 0  # rows of an upload-column value that named individuals (see privacy/segments.py)
 
     @property
     def total(self) -> int:
         return (self.text_answers + self.other_texts + self.analyses + self.topic_tags + self.alert_texts
-                + self.segments + self.invitations)
+                + self.segments + self.invitations + self.case_notes + self.trend_rows)
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -97,9 +103,14 @@ def purge_survey(session: Session, survey: Survey, today: date, *, dry_run: bool
     alerts = [(a_id, detail) for a_id, detail in session.execute(
         select(Alert.id, Alert.detail).where(Alert.response_id.in_(old))) if detail and "text" in detail]
     # JSON columns have no equality operator on PostgreSQL: empty ones are told apart here.
-    segments = [r_id for r_id, segment, consent in session.execute(
+    stored = [(r_id, segment) for r_id, segment, consent in session.execute(
         select(Response.id, Response.segment, Response.contact_consent).where(Response.id.in_(old)))
         if segment or consent]
+    segments = [r_id for r_id, _ in stored]
+    pairs = segment_pairs(segment for _, segment in stored)
+    # A closed case keeps its record (dates, status, whether the customer was contacted), not its notes.
+    notes = _ids(session, select(Complaint.id).where(Complaint.response_id.in_(old), Complaint.status != "open",
+                                                     Complaint.resolution.is_not(None)))
     cutoff_at = datetime.combine(cutoff, time(0), tzinfo=UTC)
     invitations = [i_id for i_id, email, attributes, draft in session.execute(
         select(Invitation.id, Invitation.email, Invitation.attributes, Invitation.draft)
@@ -107,9 +118,11 @@ def purge_survey(session: Session, survey: Survey, today: date, *, dry_run: bool
         if email is not None or attributes or draft is not None]
     counts.text_answers, counts.other_texts, counts.analyses = len(text_answers), len(other_texts), len(analyses)
     counts.topic_tags, counts.alert_texts, counts.segments = tags, len(alerts), len(segments)
-    counts.invitations = len(invitations)
+    counts.invitations, counts.case_notes = len(invitations), len(notes)
     counts.responses = len(touched | set(segments))
     if dry_run:
+        counts.trend_rows = drop_orphaned_segment_rows(session, survey, pairs, dry_run=True,
+                                                       kept=Response.submitted_on >= cutoff)
         return counts
 
     for chunk in _chunks(analyses):
@@ -124,9 +137,12 @@ def purge_survey(session: Session, survey: Survey, today: date, *, dry_run: bool
                         .values(detail={k: v for k, v in detail.items() if k != "text"}))
     for chunk in _chunks(segments):
         session.execute(update(Response).where(Response.id.in_(chunk)).values(segment={}, contact_consent=False))
+    for chunk in _chunks(notes):
+        session.execute(update(Complaint).where(Complaint.id.in_(chunk)).values(resolution=None))
     for chunk in _chunks(invitations):
         session.execute(update(Invitation).where(Invitation.id.in_(chunk))
                         .values(email=None, attributes={}, draft=None))
+    counts.trend_rows = drop_orphaned_segment_rows(session, survey, pairs)
     if survey.text_purged_before is None or survey.text_purged_before < cutoff:
         # In SQL, not on the object: a purge boundary is not a change to the survey's definition.
         session.execute(update(Survey).where(Survey.id == survey.id).values(text_purged_before=cutoff))

@@ -20,13 +20,14 @@ from models.alert import Alert
 from models.analysis import TextAnalysis, TopicTag
 from models.distribution import Invitation
 from models.org import Department, Site
+from models.privacy.segments import drop_orphaned_segment_rows, segment_pairs
 from models.queue import mark_trend_dirty
 from models.response import Answer, Response
 from models.survey import Question, Survey
 
 WORKER_NOTE = (
-    "Worker safety reports are anonymous by design: they are never linked to an invitation, an e-mail "
-    "address or any other identifier, so none can be found for, exported for or erased for a person."
+    "Worker safety reports are not linked to anyone: they never point to an invitation, an e-mail address or "
+    "any other identifier, so none can be found, exported or erased for a person."
 )
 
 
@@ -44,6 +45,7 @@ class ErasureCounts:
     complaints: int = 0
     alerts: int = 0
     trend_days: int = 0  # (survey, day) pairs queued for recomputation
+    trend_rows: int = 0  # rows keyed by their upload-column values (a name) that no one else carries
     # Responses on days whose text was already purged: those days' trend rows keep them as anonymous counts.
     responses_in_purged_days: int = 0
 
@@ -97,8 +99,8 @@ def export_subject(session: Session, email: str, now: datetime | None = None) ->
         select(TextAnalysis).where(TextAnalysis.answer_id.in_([a.id for a in answers])))} if answers else {}
     complaints = list(session.scalars(
         select(Complaint).where(Complaint.response_id.in_(resp_ids)).order_by(Complaint.id))) if resp_ids else []
-    sites = dict(session.execute(select(Site.id, Site.name)).tuples().all())
-    departments = dict(session.execute(select(Department.id, Department.name)).tuples().all())
+    sites: dict[int, str] = {i: n for i, n in session.execute(select(Site.id, Site.name))}
+    departments: dict[int, str] = {i: n for i, n in session.execute(select(Department.id, Department.name))}
     by_response: dict[int, list[Answer]] = {}
     for a in answers:
         by_response.setdefault(a.response_id, []).append(a)
@@ -165,6 +167,12 @@ def erase_subject(session: Session, email: str) -> ErasureCounts:
     invitations = _invitations(session, email)
     inv_ids = [i.id for i in invitations]
     counts = ErasureCounts(invitations=len(inv_ids))
+    pairs: dict[int, set[tuple[str, str]]] = {}
+    for inv in invitations:
+        pairs.setdefault(inv.survey_id, set()).update(segment_pairs([inv.attributes]))
+    for survey_id, segment in session.execute(
+            select(Response.survey_id, Response.segment).where(Response.invitation_id.in_(inv_ids))):
+        pairs.setdefault(survey_id, set()).update(segment_pairs([segment]))
     rows = session.execute(
         select(Response.id, Response.survey_id, Response.submitted_on, Survey.text_purged_before)
         .join(Survey, Survey.id == Response.survey_id).where(Response.invitation_id.in_(inv_ids))).all()
@@ -188,6 +196,10 @@ def erase_subject(session: Session, email: str) -> ErasureCounts:
         counts.responses_in_purged_days = sum(
             1 for r in rows if r.text_purged_before is not None and r.submitted_on < r.text_purged_before)
     counts.invitations = _delete(session, delete(Invitation).where(Invitation.id.in_(inv_ids)))
+    for survey_id, survey_pairs in sorted(pairs.items()):
+        survey = session.get(Survey, survey_id)
+        if survey is not None:
+            counts.trend_rows += drop_orphaned_segment_rows(session, survey, survey_pairs)
     session.expire_all()
     return counts
 

@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import itertools
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -46,7 +46,9 @@ WORKER_QUESTIONS = [
 
 @pytest.fixture()
 def ctx(job_ctx: JobContext) -> JobContext:  # noqa: F811 (the imported fixture)
-    return dataclasses.replace(job_ctx, now=lambda: NOW)
+    """The job context on NOW's day; each call a microsecond later, as trend refreshes need distinct stamps."""
+    ticks = itertools.count()
+    return dataclasses.replace(job_ctx, now=lambda: NOW + timedelta(microseconds=next(ticks)))
 
 
 def make_taxonomy(session: Session) -> Taxonomy:
@@ -111,9 +113,9 @@ def build_world(session: Session, ctx: JobContext, retention_months: int | None 
         for i in range(2):
             make_response(session, worker, {"what": f"exposed wire near press {i}, unsafe", "safe": 2}, day=day)
     # A case opened from Maria's old complaint.
-    session.add(Complaint(response_id=maria_old.id, response_due=date(2024, 1, 20),
+    session.add(Complaint(response_id=maria_old.id, response_due=date(2024, 1, 20), status="resolved",
                           resolution="Refunded the parcel; spoke with Maria Kowalska"))
-    session.flush()
+    session.commit()  # the scorer works in its own transactions
     score_pending(ctx)
     refresh_trends(ctx)
     session.expire_all()

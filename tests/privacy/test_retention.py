@@ -99,14 +99,22 @@ def test_purge_removes_old_text_and_contact_data_and_keeps_trends(db_session: Se
     assert old_resp is not None and old_resp.segment == {} and not old_resp.contact_consent
     assert db_session.get(Survey, world.customer.id).text_purged_before == date(2024, 6, 15)  # type: ignore[union-attr]
 
-    # Not one trend figure changed, and none changes when the trends are refreshed or rebuilt later.
-    assert _trend_rows(db_session) == before
+    # Not one trend figure changed, and none changes when the trends are refreshed or rebuilt later. Gone
+    # are only the rows keyed by an uploaded value that no kept response carries and that only ever
+    # described fewer people than may be shown: Jan's name and region "us" (his alone). Maria's name stays
+    # while her recent response carries it.
+    after = _trend_rows(db_session)
+    assert after == {k: v for k, v in before.items() if k in after}
+    dropped = set(before) - set(after)
+    assert {(k[3], k[4]) for k in dropped} == {("name", "Jan Nowak"), ("region", "us")}
+    assert all(before[k]["responses"] < world.customer.min_group_size for k in dropped)
+    assert len(dropped) == customer.trend_rows
     mark_trend_dirty(db_session, world.customer.id, OLD)
     db_session.commit()
     refresh_trends(ctx)
-    assert _trend_rows(db_session) == before
+    assert _trend_rows(db_session) == after
     rebuild_trends(ctx)
-    assert _trend_rows(db_session) == before
+    assert _trend_rows(db_session) == after
 
 
 def test_trends_still_follow_new_answers_after_a_purge(db_session: Session, ctx: JobContext) -> None:
