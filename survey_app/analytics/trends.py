@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -40,21 +40,64 @@ class Cell:
 
 def people(row: TrendRow) -> int:
     """How many people a row's figures describe: responses, or comments for a topic row."""
-    if row.topic == ALL:
-        return row.responses
-    return min(row.responses, row.comments) if row.responses else row.comments
+    return _people(row.topic, row.responses, row.comments)
+
+
+def _people(topic: str, responses: int, comments: int) -> int:
+    if topic == ALL:
+        return responses
+    return min(responses, comments) if responses else comments
 
 
 def hidden_ids(session: Session, survey: Survey, rows: Sequence[TrendRow], min_size: int | None = None) -> set[int]:
     """Ids of `rows` the thresholds hide, with complementary suppression against sibling segments
-    of the same period and, for days, against the week and month they add up to."""
+    of the same period and, for days, against the week and month they add up to.
+
+    People with no value for a segment type (a public-link answer has no region) are a cell too: the
+    remainder, total minus every segment row. It is never shown, but anyone can compute it from the
+    rows that are, so it takes part in suppression like a segment row that is always hidden when small.
+    """
     if not rows:
         return set()
     min_size = survey.min_group_size if min_size is None else min_size
     context = _context_rows(session, survey.id, rows)
-    counts = {r.id: people(r) for r in context}
-    hidden = suppress(counts, _groups(context), min_size)
+    counts: dict[Hashable, int] = {r.id: people(r) for r in context}
+    cells: dict[RowIdentity, Hashable] = {_identity(r): r.id for r in context}
+    for key, n in _remainders(context).items():
+        counts[key] = n
+        cells[key[1:]] = key
+    hidden = suppress(counts, _groups(cells), min_size)
     return {r.id for r in rows} & hidden
+
+
+# A remainder cell: (REMAINDER, period_type, period_start, topic, segment_type, REMAINDER).
+REMAINDER = "\x00none"
+RowIdentity = tuple[str, date, str, str, str]  # period_type, period_start, topic, segment_type, segment_value
+RemainderKey = tuple[str, str, date, str, str, str]
+
+
+def _identity(r: TrendRow) -> RowIdentity:
+    return r.period_type, r.period_start, r.topic, r.segment_type, r.segment_value
+
+
+def _remainders(rows: Iterable[TrendRow]) -> dict[RemainderKey, int]:
+    """People without a value for each segment type, per period and topic, keyed as remainder cells."""
+    totals = {(r.period_type, r.period_start, r.topic): r for r in rows if r.segment_type == ALL}
+    seg_sums: dict[tuple[str, date, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        if r.segment_type != ALL:
+            sums = seg_sums[(r.period_type, r.period_start, r.topic, r.segment_type)]
+            sums[0] += r.responses
+            sums[1] += r.comments
+    out: dict[RemainderKey, int] = {}
+    for (pt, ps, topic, st), (responses, comments) in seg_sums.items():
+        total = totals.get((pt, ps, topic))
+        if total is None:
+            continue
+        n = _people(topic, max(total.responses - responses, 0), max(total.comments - comments, 0))
+        if n > 0:  # nobody without a value: no cell (an empty cell would pass as a hidden partner)
+            out[(REMAINDER, pt, ps, topic, st, REMAINDER)] = n
+    return out
 
 
 def _context_rows(session: Session, survey_id: int, rows: Sequence[TrendRow]) -> list[TrendRow]:
@@ -77,21 +120,22 @@ def _context_rows(session: Session, survey_id: int, rows: Sequence[TrendRow]) ->
     return list(by_id.values())
 
 
-def _groups(rows: Iterable[TrendRow]) -> list[Group]:
-    index = {(r.period_type, r.period_start, r.topic, r.segment_type, r.segment_value): r.id for r in rows}
-    segments: dict[tuple[str, date, str, str], list[int]] = defaultdict(list)
-    days: dict[tuple[str, date, str, str, str], list[int]] = defaultdict(list)
-    for (pt, ps, topic, st, sv), rid in index.items():
+def _groups(cells: dict[RowIdentity, Hashable]) -> list[Group]:
+    """Sets of cells that add up to a published (or computable) total: the segment values of a period
+    (remainder included) add up to the period's total row; the days of a week or month add up to it."""
+    segments: dict[tuple[str, date, str, str], list[Hashable]] = defaultdict(list)
+    days: dict[RowIdentity, list[Hashable]] = defaultdict(list)
+    for (pt, ps, topic, st, sv), key in cells.items():
         if st != ALL:
-            segments[(pt, ps, topic, st)].append(rid)
+            segments[(pt, ps, topic, st)].append(key)
         if pt == "day":
             for container in ("week", "month"):
-                days[(container, period_start(container, ps), topic, st, sv)].append(rid)
+                days[(container, period_start(container, ps), topic, st, sv)].append(key)
     groups = [
-        Group(index.get((pt, ps, topic, ALL, ALL)), tuple(members))
+        Group(cells.get((pt, ps, topic, ALL, ALL)), tuple(members))
         for (pt, ps, topic, _st), members in segments.items()
     ]
-    groups += [Group(index.get(key), tuple(members)) for key, members in days.items()]
+    groups += [Group(cells.get(key), tuple(members)) for key, members in days.items()]
     return groups
 
 

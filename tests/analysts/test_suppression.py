@@ -82,3 +82,37 @@ def test_segment_rows_hide_their_complement(db_session: Session) -> None:
     assert hidden_ids(db_session, survey, [a, b]) == {a.id, b.id}
     # With a minimum of 3 the south is large enough and nothing is hidden.
     assert hidden_ids(db_session, survey, [a, b], min_size=3) == set()
+
+
+def test_people_without_a_segment_value_are_a_cell(db_session: Session) -> None:
+    """40 people, 20 in the north, 17 in the south, 3 with no region (public link): showing both regions
+    would give those 3 as total − north − south. The smaller region is hidden with them."""
+    survey: Survey = make_survey(db_session)
+    june = date(2025, 6, 1)
+    make_trend(db_session, survey, june, responses=40)
+    north = make_trend(db_session, survey, june, segment_type="region", segment_value="north", responses=20)
+    south = make_trend(db_session, survey, june, segment_type="region", segment_value="south", responses=17)
+    assert hidden_ids(db_session, survey, [north, south]) == {south.id}
+    # Once the people without a region are 5 or more, knowing their figures is allowed.
+    make_trend(db_session, survey, date(2025, 7, 1), responses=42)
+    july = [make_trend(db_session, survey, date(2025, 7, 1), segment_type="region", segment_value=v, responses=n)
+            for v, n in (("north", 20), ("south", 17))]
+    assert hidden_ids(db_session, survey, july) == set()
+
+
+def test_days_without_a_segment_value_cannot_be_subtracted_from_the_week(db_session: Session) -> None:
+    """The remainder of each day adds up to the week's remainder, like any segment value."""
+    survey: Survey = make_survey(db_session)
+    monday = date(2025, 6, 2)
+    rows = []
+    for d in range(7):
+        day = monday + timedelta(d)
+        make_trend(db_session, survey, day, period_type="day", responses=30 if d else 32)
+        rows.append(make_trend(db_session, survey, day, period_type="day", segment_type="channel",
+                               segment_value="web", responses=30))
+    make_trend(db_session, survey, monday, period_type="week", responses=212)
+    week_web = make_trend(db_session, survey, monday, period_type="week", segment_type="channel",
+                          segment_value="web", responses=210)
+    # Monday's 2 people without a channel are Monday's total − Monday's web row, and the week's too: both
+    # web rows are hidden (then Monday's cannot come back as the week's web row minus the other six).
+    assert hidden_ids(db_session, survey, [*rows, week_web]) == {rows[0].id, week_web.id}
