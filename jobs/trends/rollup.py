@@ -21,11 +21,12 @@ import numpy.typing as npt
 from common.periods import period_start
 from jobs.trends import stats
 from jobs.trends.cells import FIELDS, Cells, F, FloatArray
-from models.trend import ALL
+from models.trend import ALL, is_identifier
 
 # (period_type, period_start, segment_type, segment_value, topic): the identity of a trend row.
 RowKey = tuple[str, date, str, str, str]
-# Segment attributes with these names would collide with the built-in segment types.
+# Segment attributes with these names would collide with the built-in segment types. Attributes that
+# name a person (customer_id, email) are no segment either: every row would describe one person.
 RESERVED_SEGMENTS = {"site", "department", ALL}
 MAX_SEGMENT_TYPE = 40
 MAX_SEGMENT_VALUE = 120
@@ -63,7 +64,7 @@ def _segment_dimensions(cells: Cells) -> list[tuple[str, npt.NDArray[np.int64], 
         parsed.append({
             str(k)[:MAX_SEGMENT_TYPE]: str(v)[:MAX_SEGMENT_VALUE]
             for k, v in (raw.items() if isinstance(raw, dict) else [])
-            if v not in (None, "") and str(k) not in RESERVED_SEGMENTS
+            if v not in (None, "") and str(k) not in RESERVED_SEGMENTS and not is_identifier(str(k))
         })
     for key in sorted({k for attrs in parsed for k in attrs}):
         per_segment, names = _factorize([attrs.get(key) for attrs in parsed])

@@ -5,22 +5,25 @@ Only TextAnalysis.redacted_text ever leaves this module; Answer.text is never se
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from markupsafe import Markup, escape
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from common.periods import period_end
 from models import Answer, Response, Survey, TextAnalysis, TopicTag
-from models.trend import ALL
+from models.trend import ALL, is_identifier
 from survey_app.analytics.labels import analyses_about, effective_sentiment
-from survey_app.analytics.segments import segment_column
-from survey_app.analytics.suppression import Group, suppress, suppression_message
+from survey_app.analytics.segments import CellKey, cell_key, segment_column
+from survey_app.analytics.suppression import suppression_message
 
 PAGE_SIZE = 20
+# The period of a comment's cell when the filter names none: comments are dated by month.
+CELL_PERIOD = "month"
 SENTIMENTS = ("negative", "neutral", "positive")
 
 
@@ -61,7 +64,8 @@ class CommentPage:
     total: int = 0
     page: int = 1
     pages: int = 0
-    suppressed_reason: str | None = None
+    suppressed_reason: str | None = None  # nothing can be shown, and why
+    partial_reason: str | None = None  # some groups of the selection are too small: their comments are left out
 
 
 def _base(survey_id: int) -> Select[tuple[TextAnalysis, Response]]:
@@ -80,10 +84,14 @@ def _in_range(stmt: Select, f: CommentFilter) -> Select:  # type: ignore[type-ar
     return stmt
 
 
-def _apply(stmt: Select, f: CommentFilter) -> Select:  # type: ignore[type-arg]
-    stmt = _in_range(stmt, f)
+def _segment(stmt: Select, f: CommentFilter) -> Select:  # type: ignore[type-arg]
     if f.segment_type != ALL:
         stmt = stmt.where(segment_column(f.segment_type) == f.segment_value)
+    return stmt
+
+
+def _apply(stmt: Select, f: CommentFilter) -> Select:  # type: ignore[type-arg]
+    stmt = _segment(_in_range(stmt, f), f)
     # Topic and sentiment as the trend tables count them: an analyst's correction over the model's label.
     if f.topic != ALL:
         stmt = stmt.where(TextAnalysis.id.in_(analyses_about(f.topic)))
@@ -95,44 +103,71 @@ def _apply(stmt: Select, f: CommentFilter) -> Select:  # type: ignore[type-arg]
     return stmt
 
 
-def group_hidden(session: Session, survey: Survey, f: CommentFilter) -> str | None:
-    """Why the group behind `f` may not be read as comments, or None when it may.
+@dataclass(frozen=True)
+class Cells:
+    """Comment cells of a period range: who may be read, and whether any part of the selection is hidden."""
 
-    The group is the period × segment; topic, sentiment and search only narrow what is read within an
-    allowed group. Sibling segments are counted too, for complementary suppression: otherwise the
-    comments of a small site would be "all comments minus those of every other site"."""
+    period_type: str
+    visible: frozenset[CellKey]
+    any_hidden: bool
+
+    def allows(self, day: date, site_id: int | None, department_id: int | None, segment: object) -> bool:
+        return cell_key(self.period_type, day, site_id, department_id, segment) in self.visible
+
+
+def comment_cells(session: Session, survey: Survey, f: CommentFilter) -> Cells:
+    """The finest cells (period × site × department × every segment attribute) of the filter's period and
+    segment, counted in people who left a comment; those under the comment threshold are hidden.
+
+    A comment is shown only from a visible cell, so every filter (one segment, another, their
+    intersection, their difference) can only ever return whole cells of at least that many people.
+    Topic, sentiment and search narrow what is read within the visible cells; they never decide what
+    is visible, or a search could tell which hidden comment says what."""
+    period_type = f.period_type or CELL_PERIOD
+    stmt = _segment(_in_range(_base(survey.id), f), f).with_only_columns(
+        Response.submitted_on, Response.site_id, Response.department_id, cast(Response.segment, Text),
+        func.count(func.distinct(Response.id)),
+    ).group_by(Response.submitted_on, Response.site_id, Response.department_id, cast(Response.segment, Text))
+    counts: Counter[CellKey] = Counter()
+    for day, site_id, department_id, segment, n in session.execute(stmt):
+        counts[cell_key(period_type, day, site_id, department_id, segment)] += int(n)
     min_size = survey.min_comment_group_size
-    total = session.scalar(select(func.count()).select_from(_in_range(_base(survey.id), f).subquery())) or 0
-    if total < min_size:
-        return suppression_message("selection", min_size) + f" (fewer than {min_size} comments)"
-    if f.segment_type == ALL:
-        return None
-    col = segment_column(f.segment_type)
-    stmt = _in_range(_base(survey.id), f).with_only_columns(
-        col, func.count(TextAnalysis.id)
-    ).group_by(col)
-    counts = {str(v): int(n) for v, n in session.execute(stmt).all() if v is not None}
-    counts_with_total: dict[str, int] = {**counts, "\x00total": total}
-    hidden = suppress(counts_with_total, [Group("\x00total", tuple(counts))], min_size)
-    if f.segment_value not in counts or f.segment_value in hidden:
-        return suppression_message(f"{f.segment_type} group", min_size) + f" (comment threshold {min_size})"
-    return None
+    visible = frozenset(k for k, n in counts.items() if n >= min_size)
+    return Cells(period_type, visible, len(visible) < len(counts))
+
+
+def hidden_reason(survey: Survey, cells: Cells) -> str:
+    k = survey.min_comment_group_size
+    return (suppression_message("group", k) + f" Comments are shown only from groups of at least {k} people "
+            f"who commented, counting every segment together (site, department and each attribute) "
+            f"per {cells.period_type}.")
 
 
 def comment_page(session: Session, survey: Survey, f: CommentFilter, page: int = 1,
                  page_size: int = PAGE_SIZE) -> CommentPage:
-    """One page of comments matching `f`, newest first, or the reason they are hidden."""
-    reason = group_hidden(session, survey, f)
-    if reason:
-        return CommentPage(suppressed_reason=reason)
-    stmt = _apply(_base(survey.id), f)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    """One page of comments matching `f` from cells large enough to show, newest first, or the reason
+    none can be shown."""
+    if is_identifier(f.segment_type):
+        return CommentPage(suppressed_reason=f"{f.segment_type} names a person, not a group: comments cannot be "
+                                             f"selected by it.")
+    cells = comment_cells(session, survey, f)
+    if not cells.visible:
+        return CommentPage(suppressed_reason=hidden_reason(survey, cells) if cells.any_hidden else None)
+    keys = session.execute(
+        _apply(_base(survey.id), f).with_only_columns(
+            TextAnalysis.id, Response.submitted_on, Response.site_id, Response.department_id,
+            cast(Response.segment, Text),
+        ).order_by(Response.submitted_on.desc(), TextAnalysis.id.desc())
+    ).all()
+    ids = [aid for aid, day, site_id, dep_id, segment in keys if cells.allows(day, site_id, dep_id, segment)]
+    total = len(ids)
     pages = max(1, -(-total // page_size))
     page = min(max(page, 1), pages)
+    wanted = ids[(page - 1) * page_size: page * page_size]
     rows = session.execute(
-        stmt.order_by(Response.submitted_on.desc(), TextAnalysis.id.desc())
-        .limit(page_size).offset((page - 1) * page_size)
-    ).all()
+        _base(survey.id).where(TextAnalysis.id.in_(wanted))
+        .order_by(Response.submitted_on.desc(), TextAnalysis.id.desc())
+    ).all() if wanted else []
     tags = _tags(session, [a.id for a, _ in rows])
     comments = [
         Comment(
@@ -144,7 +179,8 @@ def comment_page(session: Session, survey: Survey, f: CommentFilter, page: int =
         )
         for a, r in rows
     ]
-    return CommentPage(comments, total, page, pages)
+    note = hidden_reason(survey, cells) if cells.any_hidden else None
+    return CommentPage(comments, total, page, pages, partial_reason=note)
 
 
 def _tags(session: Session, analysis_ids: Sequence[int]) -> dict[int, list[TopicTag]]:
@@ -175,10 +211,3 @@ def highlight(text: str, sentences: Sequence[dict], tags: Sequence[TopicTag], to
         pos = end
     out.append(escape(text[pos:]))
     return Markup("").join(out)
-
-
-def matching(session: Session, survey: Survey, f: CommentFilter) -> Select[tuple[TextAnalysis, Response]]:
-    """The statement for exports: callers must have checked `group_hidden` first."""
-    return _apply(_base(survey.id), f).order_by(Response.submitted_on, TextAnalysis.id)
-
-

@@ -3,7 +3,10 @@
 Every export passes the anonymity thresholds. Response-level exports show the month (not the day)
 and blank the segment columns of rows whose (month, site, department, attributes) group is too small
 — with complementary suppression, so the blanked rows always mix at least two groups and at least
-`min_group_size` people. Cells that a spreadsheet would run as a formula get a leading apostrophe.
+`min_group_size` people. Comments (free text) follow the drill-down's rule: only from a month cell of
+every segment together with at least `min_comment_group_size` commenters. Attributes that name a
+person (customer_id, email) are never exported. Cells that a spreadsheet would run as a formula get a
+leading apostrophe.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Answer, Department, Question, Response, Site, Survey, TextAnalysis, TopicTag, TrendRow
+from models.trend import is_identifier
+from survey_app.analytics import comments as comment_service
 from survey_app.analytics.suppression import Group, suppress
 from survey_app.analytics.trends import hidden_ids
 
@@ -102,8 +107,22 @@ def _segment_keys(survey: Survey) -> Any:
 
 
 def _group_key(submitted_on: Any, site: str | None, dep: str | None, segment: dict[str, Any] | None) -> tuple:  # type: ignore[type-arg]
-    attrs = tuple(sorted((str(k), str(v)) for k, v in (segment or {}).items()))
+    # Attributes that name a person are not exported, so they are no part of the group either.
+    attrs = tuple(sorted((str(k), str(v)) for k, v in (segment or {}).items() if not is_identifier(str(k))))
     return (submitted_on.strftime("%Y-%m"), site, dep, attrs)
+
+
+def _comment_cells(session: Session, survey: Survey) -> Any:
+    """Month cells whose comments may be read: the drill-down's rule, so an export shows no comment
+    the drill-down would not."""
+    return comment_service.comment_cells(session, survey, comment_service.CommentFilter())
+
+
+def _readable_responses(session: Session, survey: Survey) -> set[int]:
+    cells = _comment_cells(session, survey)
+    stmt = select(Response.id, Response.submitted_on, Response.site_id, Response.department_id,
+                  Response.segment).where(Response.survey_id == survey.id)
+    return {rid for rid, day, site_id, dep_id, seg in session.execute(stmt) if cells.allows(day, site_id, dep_id, seg)}
 
 
 def _visible_groups(session: Session, survey: Survey, min_size: int, response_ids: Any = None) -> dict[int, bool]:
@@ -133,16 +152,17 @@ def _visible_groups(session: Session, survey: Survey, min_size: int, response_id
 def response_export(session: Session, survey: Survey) -> tuple[list[str], Iterator[list[Any]]]:
     """One row per response: month, segments (or hidden), each answer; text answers as redacted text."""
     visible = _visible_groups(session, survey, survey.min_group_size)
+    readable = _readable_responses(session, survey)
     questions = list(session.scalars(select(Question).where(Question.survey_id == survey.id)
                                      .order_by(Question.position)).all())
     attr_names = sorted({str(k) for seg in session.scalars(select(Response.segment).where(
-        Response.survey_id == survey.id)) for k in (seg or {})})
+        Response.survey_id == survey.id)) for k in (seg or {}) if not is_identifier(str(k))})
     columns = ["month", "site", "department", *attr_names, *[q.key for q in questions]]
 
     def gen() -> Iterator[list[Any]]:
         stmt = _segment_keys(survey).order_by(Response.submitted_on, Response.id)
         for rid, day, site, dep, seg in session.execute(stmt.execution_options(yield_per=500)):
-            answers = _answers(session, rid)
+            answers = _answers(session, rid, texts=rid in readable)
             show = visible.get(rid, False)
             segs = [site, dep, *[(seg or {}).get(a) for a in attr_names]] if show else \
                 [HIDDEN] * (2 + len(attr_names))
@@ -151,14 +171,15 @@ def response_export(session: Session, survey: Survey) -> tuple[list[str], Iterat
     return columns, gen()
 
 
-def _answers(session: Session, response_id: int) -> dict[int, Any]:
+def _answers(session: Session, response_id: int, texts: bool) -> dict[int, Any]:
+    """Answers by question id; free text only when `texts` (the response's comment cell is large enough)."""
     out: dict[int, Any] = {}
     stmt = (select(Answer.question_id, Answer.number, Answer.choices, Answer.grid, TextAnalysis.redacted_text,
                    Answer.text_state)
             .outerjoin(TextAnalysis, TextAnalysis.answer_id == Answer.id).where(Answer.response_id == response_id))
     for qid, number, choices, grid, redacted, state in session.execute(stmt):
         if redacted is not None:
-            out[qid] = redacted
+            out[qid] = redacted if texts else HIDDEN
         elif state not in (None, "none"):
             out[qid] = "(text not analysed yet)"  # never the raw text: it may hold names
         elif number is not None:
@@ -178,18 +199,23 @@ def analysis_export(session: Session, survey: Survey) -> tuple[list[str], Iterat
         .join(Question, Question.id == Answer.question_id)
         .where(Response.survey_id == survey.id, TextAnalysis.no_text.is_(False))
     )
-    ids = select(Response.id).join(Answer, Answer.response_id == Response.id).join(
-        TextAnalysis, TextAnalysis.answer_id == Answer.id).where(Response.survey_id == survey.id)
-    visible = _visible_groups(session, survey, survey.min_comment_group_size, ids)
+    if not _comment_cells(session, survey).visible:
+        raise ExportRefused(
+            f"No group of this survey has {survey.min_comment_group_size} or more people who commented in a month, "
+            f"so no comment can be exported without breaking anonymity."
+        )
+    readable = _readable_responses(session, survey)
     keys = {rid: _group_key(d, s, dep, seg) for rid, d, s, dep, seg in session.execute(_segment_keys(survey))}
     columns = ["month", "site", "department", "question", "redacted_text", "sentiment_label", "sentiment_score",
                "topics", "urgent", "model_name", "model_version"]
 
     def gen() -> Iterator[list[Any]]:
         for a, rid, qkey in session.execute(base.order_by(TextAnalysis.id).execution_options(yield_per=500)):
+            # Only comments the drill-down would show: their month cell (every segment together) is large
+            # enough, so their site and department may be shown with them.
+            if rid not in readable:
+                continue
             month, site, dep, _attrs = keys[rid]
-            if not visible.get(rid, False):
-                site = dep = HIDDEN
             topics = "; ".join(sorted(session.scalars(select(TopicTag.topic).where(TopicTag.analysis_id == a.id))))
             yield [month, site, dep, qkey, a.redacted_text, a.sentiment_label, round(a.sentiment_score, 3), topics,
                    a.urgent, a.model_name, a.model_version]

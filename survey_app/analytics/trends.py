@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from common.periods import period_start
 from models import Survey, TrendRow
-from models.trend import ALL
+from models.trend import ALL, is_identifier
 from survey_app.analytics.suppression import Group, suppress
 
 METRICS = ("nps", "csat", "ces_mean", "rating_mean", "sentiment_mean", "responses")
@@ -195,10 +195,12 @@ def segment_table(session: Session, survey: Survey, period_type: str, start: dat
 
 
 def segment_types(session: Session, survey_id: int) -> list[str]:
-    return list(session.scalars(
+    """Segment types to compare by (rows of an attribute that names a person, built before such attributes
+    stopped being segments, are left out)."""
+    return [t for t in session.scalars(
         select(TrendRow.segment_type).where(TrendRow.survey_id == survey_id, TrendRow.segment_type != ALL)
         .distinct().order_by(TrendRow.segment_type)
-    ).all())
+    ).all() if not is_identifier(t)]
 
 
 def segment_values(session: Session, survey_id: int, segment_type: str) -> list[str]:

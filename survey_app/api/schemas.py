@@ -10,13 +10,13 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from common.periods import PERIOD_TYPES
 from models.action import ACTION_STATUSES
 from models.survey import AUDIENCES
-from models.trend import ALL
+from models.trend import ALL, is_identifier
 from survey_app.analytics.comments import PAGE_SIZE, SENTIMENTS
 from survey_app.auth.access import MAX_ID
 
@@ -47,7 +47,14 @@ PeriodType = Literal[PERIOD_TYPES]  # type: ignore[valid-type]
 Sentiment = Literal[SENTIMENTS]  # type: ignore[valid-type]
 Limit = _bounded(1, MAX_LIMIT, "Page size")
 Cursor = _bounded(0, MAX_ID, "Keyset cursor: next_cursor of the previous page (items come in id order)")
-SegmentType = _text(40, "Segment type (site, department, region, ...) or * for everyone")
+def _not_an_identifier(value: str) -> str:
+    if is_identifier(value):
+        raise PydanticCustomError("identifier", "names a person, not a group: it cannot be used as a segment")
+    return value
+
+
+SegmentType = Annotated[_text(40, "Segment type (site, department, region, ...) or * for everyone"),
+                        AfterValidator(_not_an_identifier)]
 SegmentValue = _text(120, "Segment value or *")
 SurveyId = _bounded(1, MAX_ID, "Survey id")
 

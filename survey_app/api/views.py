@@ -105,7 +105,8 @@ def comments(survey_id: int, query: s.CommentsQuery) -> s.CommentPage:
                          sentiment_label=c.sentiment_label, sentiment_score=round(c.sentiment_score, 4),
                          topics=c.topics, urgent=c.urgent) for c in result.comments],
         total=result.total, page=result.page, pages=result.pages,
-        suppressed=result.suppressed_reason is not None, reason=result.suppressed_reason)
+        # suppressed: nothing can be shown; a reason without suppressed: some small groups were left out.
+        suppressed=result.suppressed_reason is not None, reason=result.suppressed_reason or result.partial_reason)
 
 
 @bp.get("/api/v1/actions")

@@ -9,7 +9,7 @@ from flask import abort, request
 from werkzeug.exceptions import BadRequest
 
 from common.periods import PERIOD_TYPES, period_start
-from models.trend import ALL
+from models.trend import ALL, is_identifier
 from survey_app.analytics.comments import SENTIMENTS, CommentFilter
 
 MAX_Q = 200
@@ -49,6 +49,9 @@ def dashboard_filters(default_compare: str = "site") -> Filters:
     if len(st) > 40 or len(sv) > 120:
         raise bad("segment_type or segment_value is too long")
     compare = a.get("compare", default_compare)[:40] or default_compare
+    for name in (st, compare):
+        if is_identifier(name):
+            raise bad(f"{name[:40]} names a person, not a group: it cannot be used as a segment")
     return Filters(period, st, sv, compare)
 
 
