@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import Select, Text, cast, func, select
 from sqlalchemy.orm import Session
 
-from common.periods import period_end
+from common.periods import period_end, period_start
 from models import Answer, Response, Survey, TextAnalysis, TopicTag
 from models.trend import ALL, is_identifier
 from survey_app.analytics.labels import analyses_about, effective_sentiment
@@ -141,6 +141,16 @@ def hidden_reason(survey: Survey, cells: Cells) -> str:
     return (suppression_message("group", k) + f" Comments are shown only from groups of at least {k} people "
             f"who commented, counting every segment together (site, department and each attribute) "
             f"per {cells.period_type}.")
+
+
+def response_hidden(session: Session, survey: Survey, response: Response) -> str | None:
+    """Why one response's comments may not be read on their own (a per-comment view), or None: the same
+    rule as the lists, its month cell must be large enough."""
+    start = period_start(CELL_PERIOD, response.submitted_on)
+    cells = comment_cells(session, survey, CommentFilter(CELL_PERIOD, start))
+    if cells.allows(response.submitted_on, response.site_id, response.department_id, response.segment):
+        return None
+    return hidden_reason(survey, cells)
 
 
 def comment_page(session: Session, survey: Survey, f: CommentFilter, page: int = 1,

@@ -32,7 +32,7 @@ from models.base import utcnow
 from models.correction import CORRECTION_LABELS
 from models.queue import mark_trend_dirty
 from models.trend import ALL, TrendRow
-from survey_app.analytics.comments import CommentFilter, group_hidden
+from survey_app.analytics.comments import response_hidden
 
 MAX_TOPICS = 20
 
@@ -106,7 +106,7 @@ def readable_analysis(session: Session, survey: Survey, analysis_id: int) -> tup
     ).first()
     if row is None:
         raise CorrectionRefused(404, f"This survey has no comment {analysis_id}.")
-    reason = group_hidden(session, survey, CommentFilter())
+    reason = response_hidden(session, survey, row[1])
     if reason:
         raise CorrectionRefused(403, reason)
     return row[0], row[1]

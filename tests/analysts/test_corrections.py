@@ -83,9 +83,10 @@ def test_drilldown_filters_follow_the_correction(
     comment = _first(db_session, commented, "Comment 3:")
     base = f"/dashboard/surveys/{commented.id}/comments?{JUNE}"
     before_neg = client.get(base + "&sentiment=negative").get_data(as_text=True)
-    assert "15 comments" in before_neg
+    # 12 of Site 1 (Site 2's 3 negative ones are from a group under the threshold and never listed).
+    assert "12 comments" in before_neg
     assert _post(client, commented, comment, sentiment="positive", topics=["price"]).status_code == 302
-    assert "14 comments" in client.get(base + "&sentiment=negative").get_data(as_text=True)
+    assert "11 comments" in client.get(base + "&sentiment=negative").get_data(as_text=True)
     assert "14 comments" in client.get(base + "&sentiment=positive").get_data(as_text=True)  # was 13
     assert "14 comments" in client.get(base + "&topic=delivery").get_data(as_text=True)  # was 15
     assert "25 comments" in client.get(base + "&topic=price").get_data(as_text=True)
