@@ -141,3 +141,11 @@ def test_admin_token_page_shows_token_once(login_as: Callable[[str | None], Flas
     assert client.post(f"/api/tokens/{row.id}/revoke").status_code == 302
     assert client.get("/api/v1/surveys", headers={"Authorization": f"Bearer {plain}"}).status_code == 401
     assert client.post("/api/tokens", data={"name": "", "user_id": users["analyst"].id}).status_code == 400
+
+
+def test_attributes_that_name_a_person_are_refused_as_segments(client: FlaskClient, tokens: dict[str, str],
+                                                               commented: Survey) -> None:
+    for what in ("trends", "comments"):
+        status, body = get(client, f"/api/v1/surveys/{commented.id}/{what}?segment_type=customer_id&segment_value=C1",
+                           tokens["analyst"])
+        assert status == 400 and "names a person" in body["error"]["message"]
