@@ -1,7 +1,6 @@
 """Closing the loop: corrective actions, the reporter's receipt page and per-site "you said, we did"."""
 
-from flask import Blueprint
+from survey_app.actions import views  # noqa: F401  (they register their routes on bp)
+from survey_app.actions.blueprint import bp
 
-bp = Blueprint("actions", __name__)
-
-from survey_app.actions import views  # noqa: E402,F401  (registers the routes on bp)
+__all__ = ["bp"]

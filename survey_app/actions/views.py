@@ -6,8 +6,9 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+import survey_app.actions.services as services
 from models import CorrectiveAction, Site, Survey, User
-from survey_app.actions import bp, services
+from survey_app.actions.blueprint import bp
 from survey_app.actions.forms import ActionForm, ReceiptForm
 from survey_app.actions.ratelimit import receipt_limiter
 from survey_app.auth.access import can_read_audience, readable_survey_or_404, require_role, signed_in

@@ -1,7 +1,6 @@
 """Admin: survey editor, definition upload/download, sites and departments, distribution. Admins only."""
 
-from flask import Blueprint
+from survey_app.admin import views  # noqa: F401  (they register their routes on bp)
+from survey_app.admin.blueprint import bp
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from survey_app.admin import views  # noqa: E402,F401  (registers the routes on bp)
+__all__ = ["bp"]

@@ -1,7 +1,6 @@
 """The JSON API at /api/v1 (bearer tokens, OpenAPI at /api/v1/openapi.json) and the admin token page."""
 
-from flask import Blueprint
+from survey_app.api import token_views, views  # noqa: F401  (they register their routes on bp)
+from survey_app.api.blueprint import bp
 
-bp = Blueprint("api", __name__)
-
-from survey_app.api import token_views, views  # noqa: E402,F401  (registers the routes on bp)
+__all__ = ["bp"]

@@ -10,7 +10,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from models import ApiToken, User
-from survey_app.api import bp
+from survey_app.api.blueprint import bp
 from survey_app.api.tokens import create_token, revoke_token
 from survey_app.auth.access import require_role, signed_in
 from survey_app.dashboard.forms import options

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+import survey_app.api.schemas as s
 from common.periods import period_start
 from models import CorrectiveAction, TrendRow
 from models import Survey as SurveyRow
@@ -18,8 +19,7 @@ from models.trend import ALL
 from survey_app.actions.services import CLOSED
 from survey_app.analytics import comments as comment_service
 from survey_app.analytics.trends import hidden_ids
-from survey_app.api import bp
-from survey_app.api import schemas as s
+from survey_app.api.blueprint import bp
 from survey_app.api.errors import ApiError, error_response, http_error_response, is_api_request
 from survey_app.api.openapi import build_document
 from survey_app.api.operations import api_operation, api_user

@@ -1,7 +1,6 @@
 """Analyst accounts: sign-in, sign-out (also everywhere), roles, and the access check every view uses."""
 
-from flask import Blueprint
+from survey_app.auth import views  # noqa: F401  (they register their routes on bp)
+from survey_app.auth.blueprint import bp
 
-bp = Blueprint("auth", __name__)
-
-from survey_app.auth import views  # noqa: E402,F401  (registers the routes on bp)
+__all__ = ["bp"]

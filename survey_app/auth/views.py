@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from survey_app.auth import bp
 from survey_app.auth.access import current_user, login_user, require_role
+from survey_app.auth.blueprint import bp
 from survey_app.auth.forms import LoginForm
 from survey_app.auth.services import authenticate, log_out_everywhere
 from survey_app.extensions import db

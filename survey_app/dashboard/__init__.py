@@ -1,7 +1,7 @@
 """Analyst pages: dashboards, drill-down, exports, urgent queue, objectives, complaints, monthly report."""
 
-from flask import Blueprint
+# The view modules register their routes on bp.
+from survey_app.dashboard import correction_views, manage_views, report_views, views  # noqa: F401
+from survey_app.dashboard.blueprint import bp
 
-bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-
-from survey_app.dashboard import correction_views, manage_views, report_views, views  # noqa: E402,F401  (registers routes on bp)
+__all__ = ["bp"]

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from survey_app.analytics import agreement as agreement_service
 from survey_app.analytics import corrections as correction_service
 from survey_app.auth.access import readable_survey_or_404, require_role, signed_in
-from survey_app.dashboard import bp
+from survey_app.dashboard.blueprint import bp
 from survey_app.dashboard.forms import CorrectionForm
 from survey_app.extensions import db
 

@@ -8,10 +8,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+import survey_app.dashboard.services as services
 from models import Answer, Complaint, Objective, Response, Survey, TextAnalysis, User
 from survey_app.analytics import objectives as objective_service
 from survey_app.auth.access import can_read_audience, readable_survey_or_404, require_role, signed_in
-from survey_app.dashboard import bp, services
+from survey_app.dashboard.blueprint import bp
 from survey_app.dashboard.forms import ComplaintForm, ComplaintOpenForm, ObjectiveForm, options
 from survey_app.extensions import db
 

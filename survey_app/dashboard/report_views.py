@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from common.periods import parse_month, period_start, previous_start
 from survey_app.analytics.report import build_report, report_pdf
 from survey_app.auth.access import readable_survey_or_404, require_role
-from survey_app.dashboard import bp
+from survey_app.dashboard.blueprint import bp
 from survey_app.extensions import db
 
 ROLES = ("admin", "analyst", "safety_officer")

@@ -18,7 +18,7 @@ from survey_app.analytics import rates, segments, trends, urgent
 from survey_app.analytics.charts import svg_to_png
 from survey_app.analytics.exports import csv_stream
 from survey_app.auth.access import current_user, readable_survey_or_404, readable_surveys, require_role, signed_in
-from survey_app.dashboard import bp
+from survey_app.dashboard.blueprint import bp
 from survey_app.dashboard.charts import CHART_NAMES, Chart, build
 from survey_app.dashboard.filters import Filters, comment_filter, dashboard_filters
 from survey_app.dashboard.forms import AcknowledgeForm

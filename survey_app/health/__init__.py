@@ -1,5 +1,4 @@
-from flask import Blueprint
+from survey_app.health import views  # noqa: F401  (they register their routes on bp)
+from survey_app.health.blueprint import bp
 
-bp = Blueprint("health", __name__)
-
-from survey_app.health import views  # noqa: E402,F401  (registers the routes on bp)
+__all__ = ["bp"]

@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from models import Answer
 from survey_app.extensions import db
-from survey_app.health import bp
+from survey_app.health.blueprint import bp
 
 
 @bp.get("/healthz")

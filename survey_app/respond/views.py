@@ -12,10 +12,11 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+import survey_app.respond.submission as submission
 from models import Invitation, SiteLink, Survey
 from survey_app.extensions import DatabaseBusy, db
-from survey_app.respond import DEFINITIONS_KEY, LIMITER_KEY, bp, submission
 from survey_app.respond.answers import N_, Parsed, Problem, field_names, parse, read_raw
+from survey_app.respond.blueprint import DEFINITIONS_KEY, LIMITER_KEY, bp
 from survey_app.respond.conditions import Visibility
 from survey_app.respond.definitions import DefinitionCache, QuestionDef
 from survey_app.respond.forms import RespondForm

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Response, Survey
-from survey_app.respond import LIMITER_KEY
+from survey_app.respond.blueprint import LIMITER_KEY
 from survey_app.respond.tokens import new_invitation_token
 from tests.factories import make_site, make_survey
 from tests.proof.conftest import ANSWERS, QUESTIONS

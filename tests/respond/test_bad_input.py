@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Response, Survey
-from survey_app.respond import LIMITER_KEY
+from survey_app.respond.blueprint import LIMITER_KEY
 from tests.factories import make_response, make_survey
 from tests.respond.helpers import Respondent
 

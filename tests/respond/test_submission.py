@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 import models
 import models.db
+import survey_app.respond.submission as submission
 from models import Answer, Invitation, Response, Survey
 from models.db import begin_mode
 from survey_app.distribution.invitations import create_invitations, parse_invitation_csv
 from survey_app.extensions import DatabaseBusy, db
-from survey_app.respond import DEFINITIONS_KEY, submission
 from survey_app.respond.answers import parse
+from survey_app.respond.blueprint import DEFINITIONS_KEY
 from survey_app.respond.conditions import Visibility
 from survey_app.respond.services import AlreadyAnswered
 from survey_app.respond.state import Draft

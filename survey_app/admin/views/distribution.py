@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from common.mail import Mailer, MailError
 from models import SiteLink, Survey
-from survey_app.admin import bp
+from survey_app.admin.blueprint import bp
 from survey_app.admin.forms import ActionForm, InvitationUploadForm
 from survey_app.admin.views.common import actor_id, settings
 from survey_app.auth.access import readable_survey_or_404

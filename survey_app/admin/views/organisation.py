@@ -6,9 +6,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+import survey_app.admin.services as svc
 from models import Department, Site
-from survey_app.admin import bp
-from survey_app.admin import services as svc
+from survey_app.admin.blueprint import bp
 from survey_app.admin.forms import ActionForm, OrgUnitForm, RenameForm
 from survey_app.admin.views.common import actor_id
 from survey_app.extensions import db

@@ -8,10 +8,10 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+import survey_app.admin.services as svc
 from models import Survey
 from models.survey import QUESTION_TYPES
-from survey_app.admin import bp
-from survey_app.admin import services as svc
+from survey_app.admin.blueprint import bp
 from survey_app.admin.forms import ActionForm, choices, question_form_class
 from survey_app.admin.problem_fields import split_question_problems
 from survey_app.admin.question_forms import question_form_data, question_from_form_data

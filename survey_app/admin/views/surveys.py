@@ -9,9 +9,9 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+import survey_app.admin.services as svc
 from models import Survey, Taxonomy
-from survey_app.admin import bp
-from survey_app.admin import services as svc
+from survey_app.admin.blueprint import bp
 from survey_app.admin.forms import ActionForm, DefinitionUploadForm, choices, survey_form_class
 from survey_app.admin.survey_forms import INLINE, survey_fields_from_form_data, survey_form_data
 from survey_app.admin.views.common import actor_id, fill_form, show_problems

@@ -1,0 +1,5 @@
+"""The actions blueprint, in a module of its own: view modules import it, the package imports them."""
+
+from flask import Blueprint
+
+bp = Blueprint("actions", __name__)

@@ -1,0 +1,5 @@
+"""The api blueprint, in a module of its own: view modules import it, the package imports them."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)

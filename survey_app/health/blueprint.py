@@ -1,0 +1,5 @@
+"""The health blueprint, in a module of its own: view modules import it, the package imports them."""
+
+from flask import Blueprint
+
+bp = Blueprint("health", __name__)
