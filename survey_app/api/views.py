@@ -6,7 +6,7 @@ models of schemas.py, and it returns one of those models; the OpenAPI document i
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template
+from flask import current_app, jsonify, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
@@ -52,6 +52,12 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
 def openapi() -> ResponseReturnValue:
     """The OpenAPI 3.1 document (public: it describes, it reveals no data)."""
     return jsonify(build_document(current_app))
+
+
+@bp.get("/api/v1/docs")
+def docs() -> ResponseReturnValue:
+    """The API documentation page: Swagger UI (vendored, see static/vendor/swagger-ui) over the document."""
+    return render_template("api/docs.html", spec_url=url_for("api.openapi"))
 
 
 @bp.get("/api/v1/surveys")

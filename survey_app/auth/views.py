@@ -61,10 +61,22 @@ def logout_everywhere() -> ResponseReturnValue:
     return redirect(url_for("auth.login"))
 
 
+@bp.get("/")
+def root() -> ResponseReturnValue:
+    """The site's address: a signed-in user's surveys, everyone else the sign-in page."""
+    if current_user() is None:
+        return redirect(url_for("auth.login"))
+    return _landing()
+
+
 @bp.get("/home")
 @require_role()
 def home() -> ResponseReturnValue:
     """Landing page after sign-in: the dashboard when it exists."""
+    return _landing()
+
+
+def _landing() -> ResponseReturnValue:
     if "dashboard.index" in _endpoints():
         return redirect(url_for("dashboard.index"))
     return render_template("auth/home.html", user=current_user())

@@ -58,3 +58,13 @@ def test_create_user_rejects_bad_input(db_session: Session) -> None:
     create_user(db_session, "x@example.org", "admin", "long enough password")
     with pytest.raises(AccountError, match="already exists"):
         create_user(db_session, "X@example.org ", "admin", "long enough password")
+
+
+def test_the_site_address_leads_to_sign_in_or_to_the_users_surveys(client: FlaskClient, analyst: str) -> None:
+    resp = client.get("/")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/login"
+    assert login(client, analyst, "correct horse battery") == 302
+    resp = client.get("/")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/dashboard"
+    client.post("/logout")
+    assert client.get("/").headers["Location"] == "/login"
