@@ -12,7 +12,7 @@ import io
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -118,6 +118,19 @@ def _data_option(f: _F) -> _F:
 )
 def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None, method: str) -> None:
     """Retrain the default sentiment model from nlp/data/sentiment_*.csv into nlp/weights/."""
+    run_train(data_dir, out_dir, seed, method)
+
+
+def run_train(
+    data_dir: Path | None,
+    out_dir: Path | None,
+    seed: int | None,
+    method: str,
+    extra_rows: Sequence[tuple[str, str]] = (),
+    extra_source: str = "added",
+) -> None:
+    """`nlp train`, callable with extra (text, label) rows as plain data: the `heedful` command adds
+    analysts' corrections this way (nlp/ never reads the database)."""
     from dataclasses import replace
 
     from nlp.encoder import Encoder, EncoderConfig
@@ -136,6 +149,8 @@ def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None,
                 corpus_files(data_dir) if data_dir is not None else corpus_files(),
                 out_dir=out_dir or WEIGHTS_DIR,
                 config=lora_config,
+                extra_rows=extra_rows,
+                extra_source=extra_source,
             )
         except (CorpusError, ModelLoadError) as exc:
             raise click.ClickException(str(exc)) from None
@@ -162,7 +177,8 @@ def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None,
     files = corpus_files(data_dir) if data_dir is not None else corpus_files()
     encoder = Encoder(EncoderConfig(model=settings.encoder, batch_size=settings.batch_size, threads=settings.threads))
     try:
-        card = train(encoder, files=files, out_dir=out_dir or WEIGHTS_DIR, config=config)
+        card = train(encoder, files=files, out_dir=out_dir or WEIGHTS_DIR, config=config, extra_rows=extra_rows,
+                     extra_source=extra_source)
     except (CorpusError, ModelLoadError) as exc:
         raise click.ClickException(str(exc)) from None
     held = card["heldout"]

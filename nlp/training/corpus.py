@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +37,10 @@ def corpus_files(data_dir: Path = DATA_DIR) -> list[Path]:
     return sorted(data_dir.glob(CORPUS_GLOB))
 
 
-def load_corpus(files: list[Path]) -> Corpus:
-    """Read and validate the corpus CSVs; the sha256 covers the bytes of every file in name order."""
+def load_corpus(files: list[Path], extra_rows: Sequence[tuple[str, str]] = (), extra_source: str = "added") -> Corpus:
+    """Read and validate the corpus CSVs, then `extra_rows` ((text, label) pairs given as plain data, e.g.
+    analysts' corrections, under the voice `extra_source`). The sha256 covers the bytes of every file in
+    name order, then every extra row, so a card names exactly what it was trained on."""
     if not files:
         raise CorpusError("no sentiment corpus files found (expected nlp/data/sentiment_*.csv)")
     texts: list[str] = []
@@ -62,4 +65,14 @@ def load_corpus(files: list[Path]) -> Corpus:
             texts.append(text)
             labels.append(label)
             voices.append((row.get("voice") or path.stem.removeprefix("sentiment_")).strip())
+    for n, (text, label) in enumerate(extra_rows, start=1):
+        text, label = (text or "").strip(), (label or "").strip().lower()
+        if label not in LABELS:
+            raise CorpusError(f"{extra_source} row {n}, column label: {label!r} is not one of {', '.join(LABELS)}")
+        if not text:
+            raise CorpusError(f"{extra_source} row {n}, column text: empty text")
+        digest.update(b"\0" + extra_source.encode() + b"\0" + text.encode() + b"\0" + label.encode())
+        texts.append(text)
+        labels.append(label)
+        voices.append(extra_source)
     return Corpus(texts=texts, labels=labels, voices=voices, files=sorted(files), sha256=digest.hexdigest())

@@ -12,6 +12,7 @@ Metrics are measured on a 20 % held-out split; the shipped head is then refitted
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,11 +62,15 @@ def train(
     files: list[Path] | None = None,
     out_dir: Path = WEIGHTS_DIR,
     config: TrainConfig | None = None,
+    extra_rows: Sequence[tuple[str, str]] = (),
+    extra_source: str = "added",
 ) -> dict[str, Any]:
-    """Train, evaluate on the held-out split, refit on everything, write head + card; return the card."""
+    """Train, evaluate on the held-out split, refit on everything, write head + card; return the card.
+
+    `extra_rows` are (text, label) pairs trained on beside the corpus files (see load_corpus)."""
     config = config or TrainConfig()
     started = time.perf_counter()
-    corpus = load_corpus(files if files is not None else corpus_files())
+    corpus = load_corpus(files if files is not None else corpus_files(), extra_rows, extra_source)
     y = np.array([LABELS.index(lab) for lab in corpus.labels], dtype=np.int64)
     x = encoder.embed([clean_text(t) for t in corpus.texts])
     train_idx, test_idx = stratified_split(corpus.labels, config.holdout, config.seed)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,16 +80,19 @@ def train_lora(
     out_dir: Path = WEIGHTS_DIR,
     config: LoRAConfig | None = None,
     limit: int | None = None,
+    extra_rows: Sequence[tuple[str, str]] = (),
+    extra_source: str = "added",
 ) -> dict[str, Any]:
     """Fit adapters + head on the seeded 80 % split, evaluate on the rest, write weights and card.
 
     `limit` keeps only the first N training rows (tests); deterministic for a given input and seed.
+    `extra_rows` are (text, label) pairs trained on beside the corpus files (see load_corpus).
     """
     import torch
 
     config = config or LoRAConfig()
     started = time.perf_counter()
-    corpus = load_corpus(files)
+    corpus = load_corpus(files, extra_rows, extra_source)
     # One thread: the same float summation order on every machine (bit-identical weights), and no
     # OpenMP spin-waiting when other processes share the two cores.
     threads = torch.get_num_threads()
