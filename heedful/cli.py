@@ -20,7 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "privacy": ("jobs.privacy_cli:privacy_cli", "Retention purge and data-subject export or erasure by e-mail."),
     "pipeline": ("jobs.cli:pipeline_cli", "Score free-text answers once, or show pipeline status."),
     "trends": ("jobs.cli:trends_cli", "Rebuild the trend tables."),
-    "nlp": ("nlp.cli:nlp_cli", "Train, run and evaluate the sentiment and topic models."),
+    "nlp": ("heedful.nlp_cli:nlp_cli", "Train, run and evaluate the sentiment and topic models."),
     "survey": ("survey_app.admin.cli:survey_cli", "Import and export survey definitions (YAML/JSON)."),
     "user": ("survey_app.auth.cli:user_cli", "Create and manage analyst accounts."),
 }

@@ -110,3 +110,24 @@ def test_a_backfill_never_overwrites_a_correction(
     assert {k: {c: v for c, v in r.items() if c != "model_counts"} for k, r in after.items()} == {
         k: {c: v for c, v in r.items() if c != "model_counts"} for k, r in corrected.items()
     }
+
+
+def test_training_rows_are_the_reviewed_redacted_texts(db_session: Session, analyst: User) -> None:
+    from jobs.corrections import CorrectionRowError, training_rows
+    from tests.analysts.factories import make_comment
+    from tests.factories import make_survey
+
+    survey = make_survey(db_session, min_comment_group_size=1)
+    kept = make_comment(db_session, survey, "Call me on 0123 456", redacted="Call me on [PHONE]", sentiment="neutral")
+    changed = make_comment(db_session, survey, "Not bad at all", sentiment="negative")
+    make_comment(db_session, survey, "Never reviewed", sentiment="positive")
+    save_correction(db_session, survey, kept.id, analyst, sentiment="neutral", urgent=False, topics=[])
+    save_correction(db_session, survey, changed.id, analyst, sentiment="positive", urgent=False, topics=[])
+    db_session.flush()
+    # Redacted text only (personal data never reaches training); confirmed and changed labels alike.
+    assert training_rows(db_session) == [("Call me on [PHONE]", "neutral"), ("Not bad at all", "positive")]
+
+    db_session.execute(update(AnalysisCorrection).where(AnalysisCorrection.answer_id == changed.answer_id)
+                       .values(sentiment_label="meh"))
+    with pytest.raises(CorrectionRowError, match=r"correction \d+, column sentiment_label: 'meh' is not one of"):
+        training_rows(db_session)
