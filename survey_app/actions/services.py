@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from models import Answer, AuditEntry, CorrectiveAction, Response, Site, Survey, TextAnalysis, User, action_reports
@@ -21,12 +21,27 @@ class ActionError(ValueError):
     """Bad action data; the message is safe to show."""
 
 
-def visible_actions(session: Session, user: User, status: str | None = None) -> list[CorrectiveAction]:
-    """Actions of surveys the user may read, plus actions not tied to a survey."""
+def readable_by(user: User) -> ColumnElement[bool]:
+    """Actions `user` may read. An action's audience is that of the evidence it links: its survey and the
+    survey of every report it answers. An action with no survey is not thereby open to everyone; one
+    linked to a worker report stays with the worker survey's readers whatever its survey_id says."""
     readable = select(Survey.id).where(Survey.audience.in_(readable_audiences(user)))
-    stmt = select(CorrectiveAction).where(
-        (CorrectiveAction.survey_id.is_(None)) | (CorrectiveAction.survey_id.in_(readable))
+    unreadable_links = (
+        select(action_reports.c.action_id).join(Response, Response.id == action_reports.c.response_id)
+        .where(Response.survey_id.not_in(readable))
     )
+    return and_(or_(CorrectiveAction.survey_id.is_(None), CorrectiveAction.survey_id.in_(readable)),
+                CorrectiveAction.id.not_in(unreadable_links))
+
+
+def can_read(session: Session, user: User, action: CorrectiveAction) -> bool:
+    return session.scalar(select(CorrectiveAction.id).where(CorrectiveAction.id == action.id,
+                                                            readable_by(user))) is not None
+
+
+def visible_actions(session: Session, user: User, status: str | None = None) -> list[CorrectiveAction]:
+    """Actions whose evidence the user may read (see readable_by)."""
+    stmt = select(CorrectiveAction).where(readable_by(user))
     if status == "open":
         stmt = stmt.where(CorrectiveAction.status.not_in(CLOSED))
     elif status == "closed":
@@ -35,9 +50,12 @@ def visible_actions(session: Session, user: User, status: str | None = None) -> 
 
 
 def response_for_source(session: Session, source_ref: str | None, response_id: int | None) -> Response | None:
-    """The anonymous report an action answers: given directly, or behind an `analysis:<id>` comment."""
+    """The anonymous report an action answers: given directly, as `response:<id>` (an alert) or behind an
+    `analysis:<id>` comment."""
     if response_id:
         return session.get(Response, response_id)
+    if source_ref and source_ref.startswith("response:") and source_ref[9:].isdigit():
+        return session.get(Response, int(source_ref[9:]))
     if source_ref and source_ref.startswith("analysis:") and source_ref[9:].isdigit():
         return session.scalar(select(Response).join(Answer, Answer.response_id == Response.id)
                               .join(TextAnalysis, TextAnalysis.answer_id == Answer.id)
@@ -63,8 +81,12 @@ def _apply(action: CorrectiveAction, data: dict[str, Any]) -> None:
 
 def create_action(session: Session, data: dict[str, Any], user: User, survey: Survey | None,
                   report: Response | None) -> CorrectiveAction:
+    """Create an action. Its survey comes from the report it answers when there is one (the evidence
+    decides who may read it, not a form field); `survey` may only confirm it."""
     if report is not None and survey is not None and report.survey_id != survey.id:
         raise ActionError("The linked report belongs to another survey.")
+    if report is not None:
+        survey = report.survey
     action = CorrectiveAction(survey_id=survey.id if survey else None, source_type=data["source_type"],
                               source_ref=data.get("source_ref") or None)
     _apply(action, data)

@@ -47,10 +47,8 @@ def _action_or_404(action_id: int) -> CorrectiveAction:
     action = db.session.get(CorrectiveAction, action_id)
     if action is None:
         abort(404)
-    if action.survey_id is not None:
-        survey = db.session.get(Survey, action.survey_id)
-        if survey is not None and not can_read_audience(signed_in(), survey.audience):
-            abort(403)
+    if not services.can_read(db.session, signed_in(), action):
+        abort(403)
     return action
 
 

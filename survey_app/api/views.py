@@ -16,7 +16,7 @@ from common.periods import period_start
 from models import CorrectiveAction, TrendRow
 from models import Survey as SurveyRow
 from models.trend import ALL
-from survey_app.actions.services import CLOSED
+from survey_app.actions.services import CLOSED, readable_by
 from survey_app.analytics import comments as comment_service
 from survey_app.analytics.trends import hidden_ids
 from survey_app.api.blueprint import bp
@@ -120,10 +120,7 @@ def comments(survey_id: int, query: s.CommentsQuery) -> s.CommentPage:
                query=s.ActionsQuery)
 def actions(query: s.ActionsQuery) -> s.ActionPage:
     """Corrective actions of surveys the user may read, keyset-paginated by id."""
-    readable = select(SurveyRow.id).where(SurveyRow.audience.in_(readable_audiences(api_user())))
-    stmt = select(CorrectiveAction).where(
-        (CorrectiveAction.survey_id.is_(None)) | CorrectiveAction.survey_id.in_(readable),
-        CorrectiveAction.id > query.cursor)
+    stmt = select(CorrectiveAction).where(readable_by(api_user()), CorrectiveAction.id > query.cursor)
     if query.status == "open":
         stmt = stmt.where(CorrectiveAction.status.not_in(CLOSED))
     elif query.status == "closed":

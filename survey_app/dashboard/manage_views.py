@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -102,11 +102,19 @@ def complaints() -> ResponseReturnValue:
                            overdue=services.is_overdue)
 
 
+def _case_candidate_or_404(response_id: int) -> Response:
+    response = services.case_candidate(db.session, response_id)
+    if response is None or not can_read_audience(signed_in(), response.survey.audience):
+        page = render_template("error.html", code=404, title="No complaint case here", message=services.NOT_A_CASE)
+        abort(make_response(page, 404))
+    return response
+
+
 @bp.get("/complaints/new/<int:response_id>")
 @require_role("admin", "analyst")
 def complaint_new(response_id: int) -> ResponseReturnValue:
-    """Confirm opening a case for a response (shows the redacted comment)."""
-    response = _response_or_404(response_id)
+    """Confirm opening a case for a consenting customer's response (shows their redacted comment)."""
+    response = _case_candidate_or_404(response_id)
     form = ComplaintOpenForm(response_due=datetime.now(UTC).date() + timedelta(days=5))
     return _complaint_new_page(response, form)
 
@@ -123,7 +131,7 @@ def _complaint_new_page(response: Response, form: ComplaintOpenForm, error: str 
 @require_role("admin", "analyst")
 def complaint_create(response_id: int) -> ResponseReturnValue:
     """Open the case."""
-    response = _response_or_404(response_id)
+    response = _case_candidate_or_404(response_id)
     form = ComplaintOpenForm()
     if not form.validate_on_submit():
         return _complaint_new_page(response, form, status=400)

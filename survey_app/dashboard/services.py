@@ -30,6 +30,20 @@ def save_objective(session: Session, survey: Survey, data: dict[str, Any], user:
     return objective
 
 
+NOT_A_CASE = ("No response here can open a complaint case: a case opens only from a customer's answer whose "
+              "author agreed to be contacted.")
+
+
+def case_candidate(session: Session, response_id: int) -> Response | None:
+    """The response a complaint case may be opened from, or None: a customer's answer whose author agreed
+    to be contacted. Every other id (a worker report, no consent, no such response) gets the same None, so
+    stepping through ids shows nobody's comments and says nothing about which responses exist."""
+    response = session.get(Response, response_id)
+    if response is None or response.survey.audience != "customer" or not response.contact_consent:
+        return None
+    return response
+
+
 def open_complaint(session: Session, response: Response, due: date, user: User) -> Complaint:
     """Open a case from a negative customer answer whose author agreed to be contacted."""
     if response.survey.audience != "customer":

@@ -137,3 +137,37 @@ def test_safety_officer_acknowledges_urgent_report(login_as: Callable[[str | Non
     alert = db_session.scalar(select(Alert).where(Alert.kind == "urgent_report"))
     assert alert is not None and alert.acknowledged_at is not None
     assert "Loading bay lights broken" in client.get("/dashboard/urgent?all=1").get_data(as_text=True)
+
+
+def test_an_actions_audience_comes_from_the_report_it_links(
+        login_as: Callable[[str | None], FlaskClient], db_session: Session, sites: list[Site],
+        users: dict[str, object]) -> None:
+    """The review's probe: a safety officer's hand-built POST with an empty survey_id, linked to a worker
+    report. The action belongs to the worker survey, so analysts can read it nowhere."""
+    from models import TextAnalysis
+    from survey_app.api.tokens import create_token
+
+    survey, analysis_id = _report(db_session, sites[0])
+    analysis = db_session.get(TextAnalysis, analysis_id)
+    assert analysis is not None
+    rid = analysis.answer.response_id
+    resp = login_as("safety_officer").post("/actions/new", data=_action_data(
+        title="Hand built", survey_id="", response_id=str(rid), source_type="alert"))
+    assert resp.status_code == 302
+    action = db_session.scalar(select(CorrectiveAction).where(CorrectiveAction.title == "Hand built"))
+    assert action is not None and action.survey_id == survey.id
+    # An older row written before this rule (no survey, only the link) is just as closed to analysts.
+    legacy = CorrectiveAction(title="Legacy link", source_type="alert", survey_id=None)
+    db_session.add(legacy)
+    db_session.flush()
+    db_session.execute(action_reports.insert().values(action_id=legacy.id, response_id=rid))
+    analyst = login_as("analyst")
+    for a in (action, legacy):
+        assert analyst.get(f"/actions/{a.id}").status_code == 403
+    listing = analyst.get("/actions?status=all").get_data(as_text=True)
+    assert "Hand built" not in listing and "Legacy link" not in listing
+    token = create_token(db_session, users["analyst"], "t")[1]  # type: ignore[arg-type]
+    api = analyst.get("/api/v1/actions", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert {i["title"] for i in api["items"]}.isdisjoint({"Hand built", "Legacy link"})
+    officer = login_as("safety_officer").get("/actions?status=all").get_data(as_text=True)
+    assert "Hand built" in officer and "Legacy link" in officer

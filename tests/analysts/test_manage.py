@@ -53,7 +53,7 @@ def test_complaint_case_from_consenting_negative_answer(login_as: Callable[[str 
     edit = client.get(f"/dashboard/complaints/{case.id}").get_data(as_text=True)
     assert "cust@example.org" in edit
     refused = client.post(f"/dashboard/complaints/new/{no_consent.answer.response_id}", data={"response_due": due})
-    assert refused.status_code == 409 and "did not agree to be contacted" in refused.get_data(as_text=True)
+    assert refused.status_code == 404 and "agreed to be contacted" in refused.get_data(as_text=True)
     client.post(f"/dashboard/complaints/{case.id}", data={
         "status": "resolved", "owner_id": case.owner_id, "response_due": due, "customer_contacted": "y",
         "resolution": "Replacement sent"})
@@ -85,3 +85,23 @@ def test_monthly_report_html_and_pdf(login_as: Callable[[str | None], FlaskClien
     # The first month of the calendar has no month before it to link to: a clear 400, not a 500.
     assert client.get(f"/dashboard/surveys/{customer_survey.id}/report/0001-01").status_code == 400
     assert client.get(f"/dashboard/surveys/{customer_survey.id}/report").status_code == 302
+
+
+def test_complaint_page_cannot_be_walked_to_read_comments(login_as: Callable[[str | None], FlaskClient],
+                                                          db_session: Session, customer_survey: Survey,
+                                                          worker_survey: Survey) -> None:
+    """Stepping through /dashboard/complaints/new/<id> shows only consenting customers' comments: any
+    other id (no consent, a worker report, nothing) gets the same 404, with no comment and no hint."""
+    consented = make_comment(db_session, customer_survey, "Call me about the refund", contact_consent=True)
+    silent = make_comment(db_session, customer_survey, "Private grumble about my neighbour")
+    worker = make_comment(db_session, worker_survey, "Forklift near miss by the dock")
+    client = login_as("admin")
+    assert "Call me about the refund" in client.get(
+        f"/dashboard/complaints/new/{consented.answer.response_id}").get_data(as_text=True)
+    pages = [client.get(f"/dashboard/complaints/new/{rid}")
+             for rid in (silent.answer.response_id, worker.answer.response_id, 2**31 - 1)]
+    assert {p.status_code for p in pages} == {404}
+    bodies = [p.get_data(as_text=True) for p in pages]
+    assert "Private grumble" not in bodies[0] and "Forklift" not in bodies[1]
+    assert len({b for b in bodies}) == 1  # the same answer whatever the id
+    assert db_session.scalar(select(Complaint)) is None
