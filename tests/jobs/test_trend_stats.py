@@ -18,7 +18,7 @@ def test_known_values() -> None:
     assert (est.low, est.high) == pytest.approx((30 - 1.96 * est.se, 30 + 1.96 * est.se), abs=0.01)
     assert stats.wilson(8, 10) == pytest.approx((0.4902, 0.9433), abs=1e-4)
     m = stats.mean_ci(3, 6.0, 14.0)  # 1, 2, 3
-    assert (m.mean, m.low, m.high) == pytest.approx((2.0, 2 - 4.303 / math.sqrt(3), 2 + 4.303 / math.sqrt(3)))
+    assert (m.mean, m.low, m.high) == pytest.approx((2.0, 2 - 4.3026527 / math.sqrt(3), 2 + 4.3026527 / math.sqrt(3)))
     assert stats.mean_ci(1, 0.5, 0.25).low is None
 
 
@@ -56,3 +56,11 @@ def test_z_tests_flag_big_changes_only() -> None:
     assert stats.significant(stats.two_proportion_z(10, 100, 50, 100))
     assert stats.nps_z(1, 0, 1, 1, 0, 1) is None  # no variance at all: no test
     assert not stats.significant(None)
+
+
+def test_t_quantiles_are_students() -> None:
+    # Published two-sided 95% values; beyond the old 30-row table the quantile keeps shrinking to z.
+    assert [round(stats.t95(df), 3) for df in (1, 2, 10, 30, 60, 120)] == [12.706, 4.303, 2.228, 2.042, 2.0, 1.98]
+    assert stats.t95(100_000) == pytest.approx(stats.Z95, abs=1e-4) and stats.Z95 == pytest.approx(1.959964)
+    with pytest.raises(ValueError, match="degree of freedom"):
+        stats.t95(0)

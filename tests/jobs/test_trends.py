@@ -76,7 +76,7 @@ def test_figures_per_period_segment_and_topic(db_session: Session, job_ctx: JobC
     assert day["ces_mean"] == pytest.approx(15 / 4) and day["rating_mean"] == pytest.approx(13 / 4)
     # t interval from Σx and Σx²: CES 2, 3, 6, 4 → s² = 35/12, half-width t(3)·s/2.
     assert (day["ces_sumsq"], day["rating_sumsq"]) == (65.0, 51.0)
-    assert day["ces_high"] - day["ces_mean"] == pytest.approx(3.182 * (35 / 12) ** 0.5 / 2)
+    assert day["ces_high"] - day["ces_mean"] == pytest.approx(3.1824463 * (35 / 12) ** 0.5 / 2)
     assert day["rating_low"] < 13 / 4 < day["rating_high"]
     assert day["model_counts"] == [["stub-sentiment+stub-encoder", "v1", 3]]
     assert (day["sentiment_positive"], day["sentiment_negative"], day["sentiment_neutral"]) == (1, 2, 0)
