@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
-from scipy.stats import norm, t
+from scipy.stats import norm
+from scipy.stats import t as student_t
 
 Z95 = float(norm.ppf(0.975))  # 1.95996…
 
@@ -24,7 +25,7 @@ def t95(df: int) -> float:
     """The two-sided 95% Student t quantile t(0.975, df), exact for every df (it tends to Z95)."""
     if df < 1:
         raise ValueError("t quantile needs at least one degree of freedom")
-    return float(t.ppf(0.975, df))
+    return float(student_t.ppf(0.975, df))
 
 
 def wilson(successes: int, n: int) -> tuple[float, float]:
