@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from models.action import Complaint
 from models.alert import Alert
 from models.analysis import TextAnalysis, TopicTag
+from models.correction import AnalysisCorrection
 from models.distribution import Invitation
 from models.privacy.segments import drop_orphaned_segment_rows, segment_pairs
 from models.response import Answer, Response
@@ -46,6 +47,7 @@ class PurgeCounts:
     other_texts: int = 0
     analyses: int = 0
     topic_tags: int = 0
+    corrections: int = 0  # analysts' corrections of the labels of those answers
     alert_texts: int = 0
     segments: int = 0
     invitations: int = 0
@@ -54,7 +56,8 @@ class PurgeCounts:
 
     @property
     def total(self) -> int:
-        return (self.text_answers + self.other_texts + self.analyses + self.topic_tags + self.alert_texts
+        return (self.text_answers + self.other_texts + self.analyses + self.topic_tags + self.corrections
+                + self.alert_texts
                 + self.segments + self.invitations + self.case_notes + self.trend_rows)
 
     def as_dict(self) -> dict[str, Any]:
@@ -97,6 +100,9 @@ def purge_survey(session: Session, survey: Survey, today: date, *, dry_run: bool
     for chunk in _chunks(text_answers + other_texts):
         analyses += _ids(session, select(TextAnalysis.id).where(TextAnalysis.answer_id.in_(chunk)))
         touched.update(_ids(session, select(Answer.response_id).where(Answer.id.in_(chunk))))
+    corrections = 0
+    for chunk in _chunks(text_answers + other_texts):
+        corrections += len(_ids(session, select(AnalysisCorrection.id).where(AnalysisCorrection.answer_id.in_(chunk))))
     tags = 0
     for chunk in _chunks(analyses):
         tags += len(_ids(session, select(TopicTag.id).where(TopicTag.analysis_id.in_(chunk))))
@@ -118,6 +124,7 @@ def purge_survey(session: Session, survey: Survey, today: date, *, dry_run: bool
         if email is not None or attributes or draft is not None]
     counts.text_answers, counts.other_texts, counts.analyses = len(text_answers), len(other_texts), len(analyses)
     counts.topic_tags, counts.alert_texts, counts.segments = tags, len(alerts), len(segments)
+    counts.corrections = corrections
     counts.invitations, counts.case_notes = len(invitations), len(notes)
     counts.responses = len(touched | set(segments))
     if dry_run:
@@ -125,6 +132,8 @@ def purge_survey(session: Session, survey: Survey, today: date, *, dry_run: bool
                                                        kept=Response.submitted_on >= cutoff)
         return counts
 
+    for chunk in _chunks(text_answers + other_texts):  # their topics go with them (ON DELETE CASCADE)
+        session.execute(delete(AnalysisCorrection).where(AnalysisCorrection.answer_id.in_(chunk)))
     for chunk in _chunks(analyses):
         session.execute(delete(TopicTag).where(TopicTag.analysis_id.in_(chunk)))
         session.execute(delete(TextAnalysis).where(TextAnalysis.id.in_(chunk)))

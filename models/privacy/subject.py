@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from models.action import Complaint
 from models.alert import Alert
 from models.analysis import TextAnalysis, TopicTag
+from models.correction import AnalysisCorrection
 from models.distribution import Invitation
 from models.org import Department, Site
 from models.privacy.segments import drop_orphaned_segment_rows, segment_pairs
@@ -43,6 +44,7 @@ class ErasureCounts:
     analyses: int = 0
     topic_tags: int = 0
     complaints: int = 0
+    corrections: int = 0  # analysts' corrections of the labels of their answers
     alerts: int = 0
     trend_days: int = 0  # (survey, day) pairs queued for recomputation
     trend_rows: int = 0  # rows keyed by their upload-column values (a name) that no one else carries
@@ -181,6 +183,10 @@ def erase_subject(session: Session, email: str) -> ErasureCounts:
         answer_ids = list(session.scalars(select(Answer.id).where(Answer.response_id.in_(resp_ids))))
         analysis_ids = list(session.scalars(
             select(TextAnalysis.id).where(TextAnalysis.answer_id.in_(answer_ids)))) if answer_ids else []
+        if answer_ids:
+            # Their topics go with them (ON DELETE CASCADE).
+            counts.corrections = _delete(session, delete(AnalysisCorrection).where(
+                AnalysisCorrection.answer_id.in_(answer_ids)))
         if analysis_ids:
             counts.topic_tags = _delete(session, delete(TopicTag).where(TopicTag.analysis_id.in_(analysis_ids)))
             counts.analyses = _delete(session, delete(TextAnalysis).where(TextAnalysis.id.in_(analysis_ids)))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from jobs.context import JobContext
 from jobs.scoring import score_pending
 from jobs.trends.refresh import refresh_trends
-from models import Complaint, Invitation, Response, Survey, Taxonomy
+from models import AnalysisCorrection, Complaint, CorrectionTopic, Invitation, Response, Survey, Taxonomy
 from tests.factories import make_response, make_survey
 from tests.jobs.conftest import TAXONOMY_YAML, job_ctx, job_settings, stub  # noqa: F401 (fixtures)
 
@@ -117,6 +117,17 @@ def build_world(session: Session, ctx: JobContext, retention_months: int | None 
                           resolution="Refunded the parcel; spoke with Maria Kowalska"))
     session.commit()  # the scorer works in its own transactions
     score_pending(ctx)
+    # An analyst corrected the model on Maria's old comment and on a public one.
+    for response in (maria_old, session.scalars(select(Response).where(
+            Response.survey_id == customer.id, Response.invitation_id.is_(None)).order_by(Response.id)).first()):
+        assert response is not None
+        answer = next(a for a in response.answers if a.text and a.question.key == "why")
+        correction = AnalysisCorrection(answer_id=answer.id, sentiment_label="positive", urgent=False,
+                                        model_sentiment_label="negative", model_urgent=False,
+                                        model_name="stub", model_version="v1")
+        correction.topics.append(CorrectionTopic(topic="staff"))
+        session.add(correction)
+    session.commit()
     refresh_trends(ctx)
     session.expire_all()
     return World(customer, worker, maria_old, maria_recent, other,

@@ -77,7 +77,7 @@ def test_purge_removes_old_text_and_contact_data_and_keeps_trends(db_session: Se
     assert customer.cutoff == date(2024, 6, 15)
     # Old day: 2 invited + 3 public comments, 3 "other" texts, 3 invitations' addresses and upload columns.
     assert (customer.text_answers, customer.other_texts, customer.invitations) == (5, 3, 3)
-    assert customer.segments == 2 and worker.text_answers == 2
+    assert customer.segments == 2 and worker.text_answers == 2 and customer.corrections == 2
     assert customer.analyses + worker.analyses == old_analyses
     assert _texts_of(db_session, OLD) == []
     assert _count(db_session, TextAnalysis, TextAnalysis.answer_id.in_(

@@ -13,7 +13,7 @@ import models
 from jobs.context import JobContext
 from jobs.privacy import run_purge
 from jobs.trends.refresh import refresh_trends
-from models import AuditEntry, Complaint, Invitation, Response, TrendDirty, TrendRow
+from models import AnalysisCorrection, AuditEntry, Complaint, Invitation, Response, TrendDirty, TrendRow
 from models.audit import record_audit
 from models.privacy import WORKER_NOTE, SubjectNotFound, erase_subject, export_subject, secure_delete
 from tests.privacy.conftest import MARIA, MARIA_TEXT, NOW, OLD, OTHER, RECENT, build_world
@@ -86,12 +86,13 @@ def test_erase_removes_everything_of_that_person_and_nothing_else(db_session: Se
     db_session.commit()
 
     assert (counts.invitations, counts.responses, counts.complaints) == (2, 2, 1)
-    assert counts.answers == 5 and counts.analyses == 2 and counts.topic_tags >= 2
+    assert counts.answers == 5 and counts.analyses == 2 and counts.topic_tags >= 2 and counts.corrections == 1
     assert counts.trend_days == 2 and counts.responses_in_purged_days == 0
     with pytest.raises(SubjectNotFound):
         export_subject(db_session, MARIA)
     assert db_session.get(Response, maria_old_id) is None
     assert db_session.scalar(select(func.count()).select_from(Complaint)) == 0
+    assert db_session.scalar(select(func.count()).select_from(AnalysisCorrection)) == 1  # the public one
     assert export_subject(db_session, OTHER)["responses"] == other_before["responses"]
     assert db_session.scalar(select(func.count()).select_from(Invitation)) == 2  # Jan's and the unanswered one
     # The touched days are queued and recomputed without Maria.
