@@ -1,7 +1,7 @@
 """Admin views by area, all on the admin blueprint: thin, each validates a form, calls a service, commits once."""
 
 from survey_app.admin.blueprint import bp
-from survey_app.admin.views import distribution, organisation, questions, surveys  # noqa: F401  (register routes)
+from survey_app.admin.views import distribution, organisation, privacy, questions, surveys  # noqa: F401  (routes)
 from survey_app.auth.access import require_role
 
 
