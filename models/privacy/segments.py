@@ -1,10 +1,11 @@
-"""Trend rows keyed by an upload column's value that named one person.
+"""Trend rows keyed by an upload column's value that only ever described individuals.
 
-Every upload column of an invitation CSV (region, channel, but also name or customer_id when an operator
-uploads them) becomes a trend segment, so a value such as a name can sit in `trend_rows.segment_value`
-after the responses that carried it are purged or erased. Such rows go when no stored response carries
-the value any more and none of them was large enough to be shown (below the survey's figure threshold):
-they could only ever describe individuals. Rows of a shared value (a region) stay, as the trends must.
+Upload columns that name a person (models.trend.is_identifier: name, customer_id, ...) never become trend
+segments. Every other column does (region, channel, team), and a rare value of one can still point at a
+person (the one customer in a region) and sit in `trend_rows.segment_value` after the responses that
+carried it are purged or erased. Such rows go when no stored response carries the value any more and none
+of them was large enough to be shown (below the survey's figure threshold). Rows of a shared value (a
+region with many customers) stay, as the trends must.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from models.response import Response
 from models.survey import Survey
-from models.trend import ALL, TrendRow
+from models.trend import ALL, TrendRow, is_identifier
 
 BUILT_IN = {"site", "department", ALL}
 
@@ -25,7 +26,7 @@ BUILT_IN = {"site", "department", ALL}
 def segment_pairs(segments: Iterable[dict[str, Any] | None]) -> set[tuple[str, str]]:
     """(segment type, value) pairs of upload columns, as the trend job keys them."""
     return {(str(k), str(v)) for seg in segments if isinstance(seg, dict)
-            for k, v in seg.items() if v not in (None, "") and str(k) not in BUILT_IN}
+            for k, v in seg.items() if v not in (None, "") and str(k) not in BUILT_IN and not is_identifier(str(k))}
 
 
 def drop_orphaned_segment_rows(session: Session, survey: Survey, pairs: set[tuple[str, str]], *,

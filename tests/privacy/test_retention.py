@@ -101,12 +101,11 @@ def test_purge_removes_old_text_and_contact_data_and_keeps_trends(db_session: Se
 
     # Not one trend figure changed, and none changes when the trends are refreshed or rebuilt later. Gone
     # are only the rows keyed by an uploaded value that no kept response carries and that only ever
-    # described fewer people than may be shown: Jan's name and region "us" (his alone). Maria's name stays
-    # while her recent response carries it.
+    # described fewer people than may be shown: region "us", Jan's alone (names are never segments).
     after = _trend_rows(db_session)
     assert after == {k: v for k, v in before.items() if k in after}
     dropped = set(before) - set(after)
-    assert {(k[3], k[4]) for k in dropped} == {("name", "Jan Nowak"), ("region", "us")}
+    assert {(k[3], k[4]) for k in dropped} == {("region", "us")}
     assert all(before[k]["responses"] < world.customer.min_group_size for k in dropped)
     assert len(dropped) == customer.trend_rows
     mark_trend_dirty(db_session, world.customer.id, OLD)
