@@ -21,7 +21,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Answer, Department, Question, Response, Site, Survey, TextAnalysis, TopicTag, TrendRow
+from models import (
+    AnalysisCorrection,
+    Answer,
+    Department,
+    Question,
+    Response,
+    Site,
+    Survey,
+    TextAnalysis,
+    TopicTag,
+    TrendRow,
+)
 from models.trend import is_identifier
 from survey_app.analytics import comments as comment_service
 from survey_app.analytics.suppression import Group, suppress
@@ -194,9 +205,10 @@ def _answers(session: Session, response_id: int, texts: bool) -> dict[int, Any]:
 def analysis_export(session: Session, survey: Survey) -> tuple[list[str], Iterator[list[Any]]]:
     """One row per analysed comment: redacted text, sentiment, topics, urgency, model."""
     base = (
-        select(TextAnalysis, Response.id, Question.key)
+        select(TextAnalysis, Response.id, Question.key, AnalysisCorrection)
         .join(Answer, Answer.id == TextAnalysis.answer_id).join(Response, Response.id == Answer.response_id)
         .join(Question, Question.id == Answer.question_id)
+        .outerjoin(AnalysisCorrection, AnalysisCorrection.answer_id == TextAnalysis.answer_id)
         .where(Response.survey_id == survey.id, TextAnalysis.no_text.is_(False))
     )
     if not _comment_cells(session, survey).visible:
@@ -207,18 +219,21 @@ def analysis_export(session: Session, survey: Survey) -> tuple[list[str], Iterat
     readable = _readable_responses(session, survey)
     keys = {rid: _group_key(d, s, dep, seg) for rid, d, s, dep, seg in session.execute(_segment_keys(survey))}
     columns = ["month", "site", "department", "question", "redacted_text", "sentiment_label", "sentiment_score",
-               "topics", "urgent", "model_name", "model_version"]
+               "topics", "urgent", "model_name", "model_version",
+               # An analyst's review (empty when none): the model's columns above stay as the model gave them.
+               "analyst_sentiment_label", "analyst_topics", "analyst_urgent"]
 
     def gen() -> Iterator[list[Any]]:
-        for a, rid, qkey in session.execute(base.order_by(TextAnalysis.id).execution_options(yield_per=500)):
+        for a, rid, qkey, fix in session.execute(base.order_by(TextAnalysis.id).execution_options(yield_per=500)):
             # Only comments the drill-down would show: their month cell (every segment together) is large
             # enough, so their site and department may be shown with them.
             if rid not in readable:
                 continue
             month, site, dep, _attrs = keys[rid]
             topics = "; ".join(sorted(session.scalars(select(TopicTag.topic).where(TopicTag.analysis_id == a.id))))
+            review = [fix.sentiment_label, "; ".join(fix.topic_names), fix.urgent] if fix else [None, None, None]
             yield [month, site, dep, qkey, a.redacted_text, a.sentiment_label, round(a.sentiment_score, 3), topics,
-                   a.urgent, a.model_name, a.model_version]
+                   a.urgent, a.model_name, a.model_version, *review]
 
     return columns, gen()
 

@@ -194,3 +194,23 @@ def test_the_urgent_queue_follows_the_safety_officers_review(
     _post(officer, worker_comments, missed, sentiment="negative", topics=["vehicles"], urgent="y")
     queue = officer.get("/dashboard/urgent").get_data(as_text=True)
     assert "Report 0:" not in queue and "Report 5:" in queue
+
+
+def test_the_analyses_export_adds_the_review_beside_the_model(
+    login_as: Callable[[str | None], FlaskClient], commented: Survey, db_session: Session
+) -> None:
+    import csv
+    import io
+
+    client = login_as("analyst")
+    comment = _first(db_session, commented, "Comment 3:")
+    _post(client, commented, comment, sentiment="neutral", topics=["price"], urgent="y")
+    with client.get(f"/dashboard/surveys/{commented.id}/export/analyses.csv") as resp:
+        rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
+    reviewed = [r for r in rows if r["redacted_text"].startswith("Comment 3:")]
+    assert len(reviewed) == 1
+    assert (reviewed[0]["sentiment_label"], reviewed[0]["topics"]) == ("negative", "delivery; price")
+    assert (reviewed[0]["analyst_sentiment_label"], reviewed[0]["analyst_topics"],
+            reviewed[0]["analyst_urgent"]) == ("neutral", "price", "True")
+    others = [r for r in rows if not r["redacted_text"].startswith("Comment 3:")]
+    assert others and all(r["analyst_sentiment_label"] == "" for r in others)
