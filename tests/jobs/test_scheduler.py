@@ -1,16 +1,14 @@
-"""Job registry, the single-scheduler lease, themes and cleanup jobs."""
+"""Job registry, themes and cleanup jobs (the single-scheduler lease: test_lease.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from jobs import lease
 from jobs.cleanup import cleanup
 from jobs.context import JobContext
 from jobs.registry import JOBS
@@ -44,22 +42,6 @@ def test_scheduler_gets_the_registry_jobs_and_a_heartbeat(job_ctx: JobContext) -
     assert isinstance(jobs["themes"].trigger, CronTrigger)
     assert all(j.max_instances == 1 and j.coalesce for j in jobs.values())
     assert jobs["heartbeat"].executor == "lease"  # long jobs can't starve the lease renewal
-
-
-def test_lease_admits_one_holder(db_session: Session) -> None:
-    now = datetime.now(UTC)
-    ttl = timedelta(seconds=60)
-    lease.acquire(db_session, "test-lease", "A", ttl, now)
-    with pytest.raises(lease.LeaseRefused, match="already running .*A until"):
-        lease.acquire(db_session, "test-lease", "B", ttl, now)
-    lease.acquire(db_session, "test-lease", "A", ttl, now)  # re-entrant for the holder
-    assert lease.renew(db_session, "test-lease", "A", ttl, now)
-    # A died: after expiry B takes over, and A's next heartbeat learns it lost the lease.
-    later = now + timedelta(seconds=61)
-    lease.acquire(db_session, "test-lease", "B", ttl, later)
-    assert not lease.renew(db_session, "test-lease", "A", ttl, later)
-    lease.release(db_session, "test-lease", "A")  # not A's any more: no effect
-    assert db_session.scalars(select(SchedulerLease.holder).where(SchedulerLease.name == "test-lease")).one() == "B"
 
 
 def test_themes_cluster_only_uncovered_comments(db_session: Session, job_ctx: JobContext) -> None:
