@@ -15,12 +15,13 @@ ALL = "*"  # segment_type/segment_value/topic value meaning "everything"
 # Invitation attributes that name a person rather than a group. They are kept for contact and for a
 # person's data requests, but are never a segment: no trend rows, no filter, no comment cell.
 IDENTIFIER_ATTRIBUTES = frozenset({"email", "name", "first_name", "last_name", "full_name", "phone"})
+IDENTIFIER_SUFFIXES = ("_id", "_email", "_name", "_phone")
 
 
 def is_identifier(attribute: str) -> bool:
     """Whether an invitation attribute identifies a person (customer_id, email, ...)."""
     name = attribute.lower()
-    return name in IDENTIFIER_ATTRIBUTES or name.endswith(("_id", "_email", "_name", "_phone"))
+    return name in IDENTIFIER_ATTRIBUTES or name.endswith(IDENTIFIER_SUFFIXES)
 
 
 class TrendRow(Base):

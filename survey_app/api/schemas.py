@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 from common.periods import PERIOD_TYPES
 from models.action import ACTION_STATUSES
 from models.survey import AUDIENCES
-from models.trend import ALL, is_identifier
+from models.trend import ALL, IDENTIFIER_ATTRIBUTES, IDENTIFIER_SUFFIXES, is_identifier
 from survey_app.analytics.comments import PAGE_SIZE, SENTIMENTS
 from survey_app.auth.access import MAX_ID
 
@@ -53,8 +53,19 @@ def _not_an_identifier(value: str) -> str:
     return value
 
 
-SegmentType = Annotated[_text(40, "Segment type (site, department, region, ...) or * for everyone"),
-                        AfterValidator(_not_an_identifier)]
+def _any_case(text: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in text)
+
+
+# is_identifier as a JSON Schema pattern (no flags there: each letter in either case), so the document says
+# which segment types are refused and schema-driven clients never send one.
+IDENTIFIER_PATTERN = (f"^(?:{'|'.join(_any_case(n) for n in sorted(IDENTIFIER_ATTRIBUTES))})$"
+                      f"|(?:{'|'.join(_any_case(s) for s in IDENTIFIER_SUFFIXES)})$")
+
+SegmentType = Annotated[_text(40, "Segment type (site, department, region, ...) or * for everyone; not an "
+                                  "attribute that names a person (email, name, phone, *_id, ...)"),
+                        AfterValidator(_not_an_identifier),
+                        Field(json_schema_extra={"not": {"pattern": IDENTIFIER_PATTERN}})]
 SegmentValue = _text(120, "Segment value or *")
 SurveyId = _bounded(1, MAX_ID, "Survey id")
 

@@ -3,14 +3,19 @@ empty parameters, and answer every error as JSON, with Allow on a 405."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from models import Survey, User
+from models.trend import IDENTIFIER_ATTRIBUTES, is_identifier
+from survey_app.api.schemas import IDENTIFIER_PATTERN
 from survey_app.api.tokens import create_token
 
 
@@ -82,6 +87,8 @@ def test_each_documented_limit_is_the_one_enforced(client: FlaskClient, token: s
             if "enum" in schema:
                 inside += schema["enum"]
                 outside.append(schema["enum"][0].upper())
+            if "not" in schema:  # segment types that name a person
+                outside += ["customer_id", "EMAIL", "Last_Name"]
             if schema.get("format") == "date":
                 inside.append("2025-06-15")
                 outside += ["2025-02-30", "1700000000", "2025-6-1"]
@@ -124,3 +131,11 @@ def test_pages_outside_the_api_keep_their_html_errors(login_as: Any) -> None:
     assert client.get("/api/tokens/nope").mimetype == "text/html"
     resp = client.delete("/api/tokens")
     assert resp.status_code == 405 and resp.mimetype == "text/html"
+
+
+NAMES = st.one_of(st.sampled_from(sorted(IDENTIFIER_ATTRIBUTES)), st.text("aAdDeEiImMlLnN_-pPhHoOsSx", max_size=12))
+
+
+@given(st.tuples(NAMES, NAMES).map("".join))
+def test_the_documented_segment_type_rule_is_the_enforced_one(name: str) -> None:
+    assert bool(re.search(IDENTIFIER_PATTERN, name)) == is_identifier(name)
