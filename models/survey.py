@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 from models.base import Base, utcnow
 
 AUDIENCES = ("customer", "worker")
+# The smallest thresholds an admin may set, per audience: a worker reports on their own workplace, where a
+# group of two is a person and a colleague. Figures need 3 people, comments 5.
+THRESHOLD_FLOORS: dict[str, dict[str, int]] = {"worker": {"min_group_size": 3, "min_comment_group_size": 5}}
 QUESTION_TYPES = (
     "nps",
     "csat",

@@ -11,7 +11,7 @@ import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from models.survey import AUDIENCES, QUESTION_TYPES
+from models.survey import AUDIENCES, QUESTION_TYPES, THRESHOLD_FLOORS
 from survey_app.surveys.errors import DefinitionError, Problem
 from survey_app.surveys.source import Lines, Path, path_text, read_source
 
@@ -197,6 +197,10 @@ class _Validator:
                                              maximum=1000)
         out["min_comment_group_size"] = self.integer(
             d.get("min_comment_group_size", 10), ("min_comment_group_size",), minimum=1, maximum=1000)
+        for name, floor in THRESHOLD_FLOORS.get(audience, {}).items():
+            if isinstance(out[name], int) and out[name] < floor:
+                self.error((name,), f"must be at least {floor} for a {audience} survey: a smaller group could "
+                                    f"point to the person who reported")
         out["retention_months"] = self.retention(d.get("retention_months"))
         out["taxonomy"] = self.taxonomy(d.get("taxonomy"))
         out["questions"] = self.questions(d.get("questions", _MISSING), languages)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Answer, AuditEntry, Question, Survey, Taxonomy
+from models.audit import record_audit
 from survey_app.surveys.errors import DefinitionError, Problem
 from survey_app.surveys.schema import validate_definition
 from survey_app.surveys.source import Lines, Path, path_text, read_source
@@ -81,6 +82,10 @@ def check_against_database(
     return problems
 
 
+# Anonymity thresholds: every change is audited with its old and new value.
+THRESHOLDS = ("min_group_size", "min_comment_group_size")
+
+
 def import_definition(
     session: Session, definition: dict[str, Any], *, replace: bool = False, lines: Lines | None = None,
     source: str = "<definition>", actor_id: int | None = None, survey: Survey | None = None,
@@ -99,6 +104,7 @@ def import_definition(
         survey = Survey(slug=d["slug"])
         session.add(survey)
     old_taxonomy = survey.taxonomy
+    before = {name: None if created else getattr(survey, name) for name in THRESHOLDS}
     for field in ("slug", "title", "audience", "languages", "default_language", "texts", "opens_at", "closes_at",
                   "response_cap", "min_group_size", "min_comment_group_size", "retention_months"):
         setattr(survey, field, d[field])
@@ -128,6 +134,11 @@ def import_definition(
     session.flush()
     session.add(AuditEntry(actor_id=actor_id, action="survey.import" if created else "survey.replace",
                            target_type="survey", target_id=str(survey.id), detail={"slug": survey.slug}))
+    changed = {name: {"old": before[name], "new": getattr(survey, name)} for name in THRESHOLDS
+               if before[name] != getattr(survey, name)}
+    if changed:
+        record_audit(session, "survey.thresholds", actor_id=actor_id, target_type="survey", target_id=survey.id,
+                     slug=survey.slug, **changed)
     return survey
 
 

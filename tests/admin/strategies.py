@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from models.survey import QUESTION_TYPES
+from models.survey import QUESTION_TYPES, THRESHOLD_FLOORS
 
 keys = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True)
 words = st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True)
@@ -74,10 +74,12 @@ def definitions(draw: st.DrawFn) -> dict[str, Any]:
         **({"threshold": th} if th is not None else {}),
         "topics": [{"name": n, "description": f"about {n}"} for n in names]},
         st.lists(words, min_size=1, max_size=3, unique=True), st.none() | st.sampled_from([0.25, 0.5, 1.0])))
+    audience = draw(st.sampled_from(["customer", "worker"]))
+    floors = THRESHOLD_FLOORS.get(audience, {})
     return {
         "slug": draw(st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}[a-z0-9]", fullmatch=True)),
         "title": draw(texts),
-        "audience": draw(st.sampled_from(["customer", "worker"])),
+        "audience": audience,
         "languages": languages,
         "default_language": draw(st.sampled_from(languages)),
         "texts": {lang: draw(st.fixed_dictionaries({}, optional={"title": texts, "intro": texts, "thanks": texts}))
@@ -85,8 +87,8 @@ def definitions(draw: st.DrawFn) -> dict[str, Any]:
         "opens_at": opens,
         "closes_at": closes,
         "response_cap": draw(st.none() | st.integers(1, 10**6)),
-        "min_group_size": draw(st.integers(1, 50)),
-        "min_comment_group_size": draw(st.integers(1, 50)),
+        "min_group_size": draw(st.integers(floors.get("min_group_size", 1), 50)),
+        "min_comment_group_size": draw(st.integers(floors.get("min_comment_group_size", 1), 50)),
         "retention_months": draw(st.none() | st.integers(1, 1200)),
         "taxonomy": taxonomy,
         "questions": draw(questions(languages)),

@@ -53,6 +53,8 @@ def test_every_problem_is_reported_with_field_and_line() -> None:
         ("closes_at: next tuesday", "closes_at", "must be a date"),
         ("response_cap: 0", "response_cap", "between 1"),
         ("min_group_size: five", "min_group_size", "whole number"),
+        ("min_group_size: 2", "min_group_size", "must be at least 3 for a worker survey"),
+        ("min_comment_group_size: 4", "min_comment_group_size", "must be at least 5 for a worker survey"),
         ("default_language: fr", "default_language", "must be one of the languages"),
         ("languages: [en, en]", "languages[1]", "duplicate language"),
         ("shape: round", "shape", "unknown key 'shape'"),

@@ -245,3 +245,36 @@ def test_send_and_remind_from_the_distribution_page(app: Flask, admin_client: Fl
     page = admin_client.post(f"{base}/remind", follow_redirects=True).get_data(as_text=True)
     assert "Sent 0 reminders." in page and "<dt>Reminded</dt><dd>2</dd>" in page
     assert len(inbox.messages) == 4  # type: ignore[attr-defined]
+
+
+def test_worker_thresholds_have_a_floor_and_changes_are_audited(admin_client: FlaskClient, db_session: Session,
+                                                                seeded: dict[str, int]) -> None:
+    """An admin cannot set a worker survey's thresholds to 1/1 (the review did); a change that is allowed
+    is audited with the old and the new values."""
+    from models import AuditEntry
+
+    def audited() -> list[AuditEntry]:
+        return list(db_session.scalars(select(AuditEntry).where(AuditEntry.action == "survey.thresholds")
+                                       .order_by(AuditEntry.id)))
+
+    # Importing the survey recorded its first thresholds.
+    assert [e.detail["min_group_size"] for e in audited()] == [{"old": None, "new": 5}]
+    url = f"/admin/surveys/{seeded['id']}"
+    form = {"slug": "safety-pulse-2025", "title": "Safety pulse 2025", "audience": "worker", "languages": "en, de",
+            "default_language": "en", "opens_at": "2025-03-01", "closes_at": "2025-03-31T18:00",
+            "min_group_size": 1, "min_comment_group_size": 1, "taxonomy": "__inline__"}
+    resp = admin_client.post(url, data=form)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "must be at least 3 for a worker survey" in page and "must be at least 5 for a worker survey" in page
+    survey = db_session.get(Survey, seeded["id"])
+    assert survey is not None
+    db_session.refresh(survey)
+    assert (survey.min_group_size, survey.min_comment_group_size) == (5, 10)
+    assert len(audited()) == 1
+
+    assert admin_client.post(url, data={**form, "min_group_size": 3, "min_comment_group_size": 12}).status_code == 302
+    entry = audited()[-1]
+    assert len(audited()) == 2 and entry.target_id == str(seeded["id"]) and entry.actor_id is not None
+    assert entry.detail["min_group_size"] == {"old": 5, "new": 3}
+    assert entry.detail["min_comment_group_size"] == {"old": 10, "new": 12}

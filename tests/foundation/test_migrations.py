@@ -69,3 +69,32 @@ def test_newer_schema_stops_with_one_line_and_touches_nothing(empty_database_url
         assert "surveys" in inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_worker_thresholds_under_the_floor_are_raised_and_audited(empty_database_url: str) -> None:
+    """0004: a worker survey stored with thresholds 1/1 comes out at 3/5, with the change in the audit log;
+    a customer survey keeps its own."""
+    upgrade(empty_database_url, "0003")
+    engine = make_engine(empty_database_url)
+    insert = ("INSERT INTO surveys (slug, title, audience, languages, default_language, texts, min_group_size, "
+              "min_comment_group_size, archived, revision, created_at) "
+              "VALUES (:slug, 'T', :audience, '[\"en\"]', 'en', '{}', :g, :c, :f, 1, CURRENT_TIMESTAMP)")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(insert), [{"slug": "w", "audience": "worker", "g": 1, "c": 1, "f": False},
+                                        {"slug": "w2", "audience": "worker", "g": 4, "c": 2, "f": False},
+                                        {"slug": "c", "audience": "customer", "g": 1, "c": 1, "f": False}])
+        upgrade(empty_database_url)
+        with engine.connect() as conn:
+            got = dict((s, (g, c)) for s, g, c in conn.execute(text(
+                "SELECT slug, min_group_size, min_comment_group_size FROM surveys")))
+            audit = conn.execute(text("SELECT action, actor_name, detail FROM audit_log ORDER BY id")).all()
+        assert got == {"w": (3, 5), "w2": (4, 5), "c": (1, 1)}
+        assert [(a, n) for a, n, _ in audit] == [("survey.thresholds", "migration 0004")] * 2
+        import json
+
+        details = [d if isinstance(d, dict) else json.loads(d) for _, _, d in audit]
+        assert details[0]["min_group_size"] == {"old": 1, "new": 3}
+        assert details[1] == {"slug": "w2", "min_comment_group_size": {"old": 2, "new": 5}}
+    finally:
+        engine.dispose()
