@@ -36,7 +36,7 @@ from models.response import Answer, Response
 from models.settings import Settings
 from models.survey import Survey
 from models.trend import ALL, TrendRow
-from models.user import User
+from models.user import AUDIENCE_ROLES, User
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,6 @@ DROP_PERIOD = "week"
 DROP_LOOKBACK_DAYS = 14
 MAX_SEND_ATTEMPTS = 5
 SEND_TIMEOUT_S = 10
-# Who may read which audience (mirrors survey_app.auth.access.AUDIENCE_ROLES; jobs must not import it).
-READER_ROLES = {"customer": ("admin", "analyst"), "worker": ("admin", "safety_officer")}
 SIGNATURE_HEADER = "X-Heedful-Signature"
 TIMESTAMP_HEADER = "X-Heedful-Timestamp"
 
@@ -149,7 +147,7 @@ def _as_dict(row: TrendRow) -> dict[str, Any]:
 
 def recipients(session: Session, settings: Settings, alert: Alert) -> list[str]:
     roles = ("safety_officer",) if alert.kind == "urgent_report" else \
-        READER_ROLES.get(str(alert.detail.get("audience", "customer")), ("admin",))
+        AUDIENCE_ROLES.get(str(alert.detail.get("audience", "customer")), ("admin",))
     emails = session.scalars(select(User.email).where(User.role.in_(roles), User.active.is_(True))).all()
     return sorted({*emails, *settings.alert_emails})
 

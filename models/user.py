@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, utcnow
 
 ROLES = ("admin", "analyst", "safety_officer")
+# Which roles may read which survey audience: the web pages, the API and the alert mails all ask this.
+AUDIENCE_ROLES: dict[str, tuple[str, ...]] = {"customer": ("admin", "analyst"), "worker": ("admin", "safety_officer")}
 
 
 class User(Base):

@@ -14,13 +14,12 @@ from flask import abort, g, redirect, request, session, url_for
 from sqlalchemy import select
 
 from models import Survey, User
+from models.user import AUDIENCE_ROLES
 from survey_app.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the schema: a larger one in a URL names nothing
 
-# Which roles may read which survey audience.
-AUDIENCE_ROLES = {"customer": ("admin", "analyst"), "worker": ("admin", "safety_officer")}
 
 
 def current_user() -> User | None:
