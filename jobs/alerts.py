@@ -14,7 +14,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from jobs.trends import stats
 from jobs.trends.rollup import sentiment_n
 from models.alert import Alert, urgent_alert_key
 from models.analysis import TextAnalysis
+from models.anonymity import day_stamp, unused_anonymous_ids
 from models.org import Site
 from models.response import Answer, Response
 from models.settings import Settings
@@ -49,18 +50,29 @@ SIGNATURE_HEADER = "X-Heedful-Signature"
 TIMESTAMP_HEADER = "X-Heedful-Timestamp"
 
 
-def _insert_alerts(session: Session, values: list[dict[str, Any]]) -> int:
+def is_worker_alert(audience: object) -> bool:
+    """An alert about a worker survey: raised by the run after a report was scored, so it may hold
+    neither a time nor a sequence id (models.anonymity)."""
+    return audience == "worker"
+
+
+def _insert_alerts(session: Session, values: list[dict[str, Any]]) -> tuple[int, int]:
+    """Insert the alerts not raised before; returns (created, of which about worker surveys)."""
     if not values:
-        return 0
+        return 0, 0
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    created = 0
+    created = worker = 0
     for v in values:
+        if is_worker_alert(v["detail"].get("audience")):
+            v = v | {"id": unused_anonymous_ids(session, Alert.id, 1)[0], "created_at": day_stamp(v["created_at"])}
         stmt = insert(Alert).values(**v).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(Alert.id)
-        created += len(session.execute(stmt).all())
-    return created
+        new = len(session.execute(stmt).all())
+        created += new
+        worker += new if "id" in v else 0
+    return created, worker
 
 
-def raise_urgent_alerts(session: Session, now: datetime) -> int:
+def raise_urgent_alerts(session: Session, now: datetime) -> tuple[int, int]:
     """One alert per urgent worker answer (recent ones), never a second one for the same answer."""
     key = literal(urgent_alert_key(0).removesuffix("0")) + cast(TextAnalysis.answer_id, String)
     rows = session.execute(
@@ -89,7 +101,7 @@ def raise_urgent_alerts(session: Session, now: datetime) -> int:
     return _insert_alerts(session, values)
 
 
-def raise_drop_alerts(session: Session, now: datetime) -> int:
+def raise_drop_alerts(session: Session, now: datetime) -> tuple[int, int]:
     """One alert per significant weekly drop of NPS or sentiment in a segment (large enough to show)."""
     since = (now - timedelta(days=DROP_LOOKBACK_DAYS)).date()
     candidates = session.execute(
@@ -170,13 +182,23 @@ def send_email(settings: Settings, to: list[str], alert: Alert) -> None:
         raise _Skip("HEEDFUL_SMTP_HOST is not set")
     if not to:
         raise _Skip("no recipients: no active user with the role and no HEEDFUL_ALERT_EMAILS")
+    with Mailer(replace(smtp, timeout=SEND_TIMEOUT_S)) as mail:
+        mail.send_to_many(to, f"[Heedful] {alert.message}"[:200], email_body(settings, alert))
+
+
+def email_body(settings: Settings, alert: Alert) -> str:
+    """The alert e-mail's text. It gives the day, never a time: an urgent report's alert goes out
+    minutes after the report, and the report itself keeps the day only. (No Date header is set here
+    either; the mail server adds one, as it does to any mail, which the recipient sees in any case.)"""
     lines = [alert.message, ""]
     if alert.kind == "urgent_report":
         lines += [f"Report (personal data removed): {alert.detail.get('text', '')}",
                   f"Day: {alert.detail.get('day')}", ""]
-    lines += [f"Open Heedful: {settings.base_url}/", "", f"Alert #{alert.id} ({alert.kind})"]
-    with Mailer(replace(smtp, timeout=SEND_TIMEOUT_S)) as mail:
-        mail.send_to_many(to, f"[Heedful] {alert.message}"[:200], "\n".join(lines))
+    else:
+        lines += [f"Day: {alert.created_at.date().isoformat()}", ""]
+    # Worker alerts' ids are random (models.anonymity): a reference, not a count of alerts.
+    lines += [f"Open Heedful: {settings.base_url}/", "", f"Alert {alert.id} ({alert.kind})"]
+    return "\n".join(lines)
 
 
 def send_webhook(settings: Settings, alert: Alert, now: datetime) -> None:
@@ -211,14 +233,23 @@ def _claim(session: Session, alert_id: int, column: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def deliver_pending(ctx: JobContext) -> tuple[int, int]:
-    """Send every alert channel still pending (or failed, with attempts left). Returns (sent, failed)."""
+@dataclass
+class Delivered:
+    sent: int = 0
+    failed: int = 0
+    worker_sent: int = 0  # of `sent`, alerts about worker surveys
+    worker_failed: int = 0
+
+
+def deliver_pending(ctx: JobContext) -> Delivered:
+    """Send every alert channel still pending (or failed, with attempts left)."""
     with ctx.sessions() as s:
-        ids = list(s.scalars(select(Alert.id).where(or_(
+        pending = s.execute(select(Alert.id, Alert.detail).where(or_(
             Alert.email_status.in_(("pending", "failed")), Alert.webhook_status.in_(("pending", "failed"))
-        )).order_by(Alert.id)))
-    sent = failed = 0
-    for alert_id in ids:
+        )).order_by(Alert.id)).all()
+    out = Delivered()
+    for alert_id, detail in pending:
+        worker = is_worker_alert((detail or {}).get("audience"))
         for column in ("email_status", "webhook_status"):
             def claim(alert_id: int = alert_id, column: str = column) -> tuple[Alert, list[str]] | None:
                 with ctx.sessions() as s, s.begin():
@@ -243,8 +274,10 @@ def deliver_pending(ctx: JobContext) -> tuple[int, int]:
             except (OSError, urllib.error.URLError, RuntimeError) as exc:  # MailError is a RuntimeError
                 status, error = "failed", f"{type(exc).__name__}: {exc}"[:300]
                 log.warning("alert %d: %s failed: %s", alert_id, column.removesuffix("_status"), error)
-            sent += status == "sent"
-            failed += status == "failed"
+            out.sent += status == "sent"
+            out.failed += status == "failed"
+            out.worker_sent += worker and status == "sent"
+            out.worker_failed += worker and status == "failed"
 
             def record(alert_id: int = alert_id, column: str = column, status: str = status,
                        error: str | None = error, to: list[str] = to) -> None:
@@ -260,21 +293,24 @@ def deliver_pending(ctx: JobContext) -> tuple[int, int]:
                     s.execute(update(Alert).where(Alert.id == alert_id).values({column: status, "detail": detail}))
 
             with_retry(record, f"alerts: record {alert_id}")
-    return sent, failed
+    return out
 
 
 def run_alerts(ctx: JobContext) -> RunStats:
     """Raise new alerts (urgent reports, significant drops) and deliver every pending one."""
     with recorded_run(ctx, "alerts") as run:
-        def raise_new() -> tuple[int, int]:
+        def raise_new() -> tuple[tuple[int, int], tuple[int, int]]:
             with ctx.sessions() as s, s.begin():
                 now = ctx.now()
                 return raise_urgent_alerts(s, now), raise_drop_alerts(s, now)
 
-        urgent, drops = with_retry(raise_new, "alerts: raise")
-        run.claimed = urgent + drops
-        run.detail.update(urgent=urgent, drops=drops)
-        run.processed, run.failed = deliver_pending(ctx)
+        (urgent, worker_urgent), (drops, worker_drops) = with_retry(raise_new, "alerts: raise")
+        # Alerts about worker surveys are counted in the totals but never stored on the run (RunStats).
+        run.claimed, run.worker_claimed = urgent + drops, worker_urgent + worker_drops
+        run.detail.update(urgent=urgent - worker_urgent, drops=drops - worker_drops)
+        delivered = deliver_pending(ctx)
+        run.processed, run.failed = delivered.sent, delivered.failed
+        run.worker_processed, run.worker_failed = delivered.worker_sent, delivered.worker_failed
     return run
 
 

@@ -59,12 +59,29 @@ def with_retry(fn: Callable[[], T], what: str, attempts: int = DB_ATTEMPTS, base
 
 @dataclass
 class RunStats:
+    """What one run did. `claimed`, `processed` and `failed` are totals (the CLI prints them, `--limit`
+    counts them); the `worker_*` fields are the part of them that was worker reports' work.
+
+    The stored run and its log line leave the worker part out. The scheduler scores, alerts and
+    refreshes within minutes of a submit, so a run that says it handled one worker answer dates that
+    report to its minute, which the report itself may not hold (models.anonymity). How much worker work
+    waits or failed still shows, without a time, in the queue counts (`heedful pipeline status`).
+    """
+
     claimed: int = 0
     processed: int = 0
     failed: int = 0
     model_name: str | None = None
     model_version: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    worker_claimed: int = 0
+    worker_processed: int = 0
+    worker_failed: int = 0
+
+    def recorded(self) -> tuple[int, int, int]:
+        """(claimed, processed, failed) without worker work: what the run history may say."""
+        return (self.claimed - self.worker_claimed, self.processed - self.worker_processed,
+                self.failed - self.worker_failed)
 
 
 @contextmanager
@@ -91,20 +108,21 @@ def recorded_run(ctx: JobContext, job: str) -> Iterator[RunStats]:
     if ctx.stop.is_set():
         stats.detail["stopped"] = True
     _finish(ctx, run_id, stats, "ok", None, time.monotonic() - started)
-    log.info("%s: run %d ok: claimed=%d processed=%d failed=%d in %.1fs", job, run_id, stats.claimed,
-             stats.processed, stats.failed, time.monotonic() - started)
+    log.info("%s: run %d ok: claimed=%d processed=%d failed=%d in %.1fs", job, run_id, *stats.recorded(),
+             time.monotonic() - started)
 
 
 def _finish(ctx: JobContext, run_id: int, stats: RunStats, status: str, error: str | None, seconds: float) -> None:
     detail = {**stats.detail, "duration_s": round(seconds, 3)}
+    claimed, processed, failed = stats.recorded()
 
     def finish() -> None:
         with ctx.sessions() as s, s.begin():
             s.execute(
                 update(PipelineRun)
                 .where(PipelineRun.id == run_id)
-                .values(status=status, finished_at=ctx.now(), claimed=stats.claimed, processed=stats.processed,
-                        failed=stats.failed, model_name=stats.model_name, model_version=stats.model_version,
+                .values(status=status, finished_at=ctx.now(), claimed=claimed, processed=processed,
+                        failed=failed, model_name=stats.model_name, model_version=stats.model_version,
                         error=error, detail=detail)
             )
 

@@ -27,6 +27,7 @@ from jobs.context import JobContext
 from jobs.runs import RunStats, recorded_run, with_retry
 from models.analysis import TextAnalysis as AnalysisRow
 from models.analysis import TopicTag as TagRow
+from models.anonymity import day_stamp, unused_anonymous_ids
 from models.queue import mark_trend_dirty
 from models.response import Answer, Response
 from models.survey import Survey, Taxonomy
@@ -52,13 +53,23 @@ class Claimed:
     attempts: int  # including this claim
     had_analysis: bool  # a re-score (backfill): on failure the old result stays current
 
+    @property
+    def anonymous(self) -> bool:
+        """A worker report's answer: its analysis and tags get anonymous ids and the day (models.anonymity)."""
+        return self.audience == "worker"
+
 
 @dataclass
 class BatchOutcome:
+    """Counts of one written batch. `scored` and `failed` include worker answers, whose share is also in
+    `worker_scored` and `worker_failed`; `retried` and `lost` (stored in the run's detail) leave them out."""
+
     scored: int = 0
     failed: int = 0  # given up on (text_state failed, or old analysis kept)
     retried: int = 0  # failed this time, back in the queue
     lost: int = 0  # claim taken over by another scorer meanwhile: result dropped
+    worker_scored: int = 0
+    worker_failed: int = 0
 
 
 def _is_postgres(session: Session) -> bool:
@@ -272,7 +283,7 @@ def write_results(
     if _is_postgres(session):
         mine_stmt = mine_stmt.with_for_update()
     mine = set(session.scalars(mine_stmt))
-    outcome.lost = len(set(ids) - mine)
+    outcome.lost = sum(1 for c in items if c.answer_id not in mine and not c.anonymous)
     ok = [c for c in items if c.answer_id in mine and not isinstance(results.get(c.answer_id), str)]
     bad = [c for c in items if c.answer_id in mine and isinstance(results.get(c.answer_id), str)]
 
@@ -288,20 +299,32 @@ def write_results(
     dirty: set[tuple[int, date]] = set()
     filled: list[tuple[AnalysisRow, TextAnalysis]] = []
     now = ctx.now()
+    new_worker = [c for c in ok if c.anonymous and c.answer_id not in existing]
+    fresh_ids = iter(unused_anonymous_ids(session, AnalysisRow.id, len(new_worker)) if new_worker else ())
     for c in ok:
         result = results[c.answer_id]
         assert not isinstance(result, str)
-        row = existing.get(c.answer_id) or AnalysisRow(answer_id=c.answer_id)
-        _fill(row, result, now)
+        row = existing.get(c.answer_id) or AnalysisRow(
+            answer_id=c.answer_id, id=next(fresh_ids) if c.anonymous else None
+        )
+        _fill(row, result, day_stamp(now) if c.anonymous else now)
         filled.append((row, result))
         dirty.add((c.survey_id, c.day))
     # One flush gives every new analysis row its id (a multi-row INSERT … RETURNING), then all tags go
     # in one executemany: per-row flushes cost more than the model on short answers.
     session.add_all([row for row, _ in filled])
     session.flush()
-    tags = [tag for row, result in filled for tag in _tags(row.id, result)]
-    if tags:
-        session.execute(insert(TagRow), tags)
+    # Two executemanys: a worker answer's tags carry their own (anonymous) ids, the others take the sequence.
+    worker_ids = {c.answer_id for c in ok if c.anonymous}
+    tags = [(row.answer_id in worker_ids, tag) for row, result in filled for tag in _tags(row.id, result)]
+    customer_tags = [tag for anonymous, tag in tags if not anonymous]
+    worker_tags = [tag for anonymous, tag in tags if anonymous]
+    if worker_tags:
+        for tag, tag_id in zip(worker_tags, unused_anonymous_ids(session, TagRow.id, len(worker_tags)), strict=True):
+            tag["id"] = tag_id
+    for group in (customer_tags, worker_tags):
+        if group:
+            session.execute(insert(TagRow), group)
     if ok_ids:
         session.execute(
             update(Answer)
@@ -309,6 +332,7 @@ def write_results(
             .values(text_state="scored", claimed_by=None, claimed_until=None, attempts=0, last_error=None)
         )
     outcome.scored = len(ok)
+    outcome.worker_scored = len(worker_ids)
     max_attempts = ctx.settings.score_max_attempts
     for c in bad:
         give_up = c.attempts >= max_attempts
@@ -320,7 +344,8 @@ def write_results(
         )
         if give_up or c.had_analysis:
             outcome.failed += 1
-        else:
+            outcome.worker_failed += c.anonymous
+        elif not c.anonymous:
             outcome.retried += 1
     for survey_id, day in sorted(dirty):
         mark_trend_dirty(session, survey_id, day)
@@ -433,10 +458,13 @@ def score_pending(
 
             items, is_backfill = with_retry(claim, "score: claim")
             stats.claimed += len(items)
+            stats.worker_claimed += sum(c.anonymous for c in items)
             for c in items:
                 if c.survey_id not in taxonomies:
                     taxonomies[c.survey_id], error = resolve_taxonomy(c.taxonomy_yaml, c.audience, c.survey_id)
-                    if error:
+                    # A worker survey's broken taxonomy is logged only: on the run it would say that a
+                    # report of that survey was scored in this minute.
+                    if error and not c.anonymous:
                         stats.detail.setdefault("taxonomy_errors", {})[str(c.survey_id)] = error
             return items, is_backfill
 
@@ -448,8 +476,10 @@ def score_pending(
             outcome = with_retry(write, "score: write")
             stats.processed += outcome.scored
             stats.failed += outcome.failed
+            stats.worker_processed += outcome.worker_scored
+            stats.worker_failed += outcome.worker_failed
             if is_backfill:
-                stats.detail["backfilled"] += outcome.scored
+                stats.detail["backfilled"] += outcome.scored - outcome.worker_scored
             if outcome.retried:
                 stats.detail["retried"] = stats.detail.get("retried", 0) + outcome.retried
             if outcome.lost:

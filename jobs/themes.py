@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from jobs.context import JobContext
 from jobs.runs import RunStats, recorded_run, with_retry
 from models.analysis import TextAnalysis, Theme, TopicTag
+from models.anonymity import day_stamp
 from models.response import Answer, Response
+from models.survey import Survey
 
 if TYPE_CHECKING:
     from nlp.types import Theme as NlpTheme
@@ -52,6 +54,7 @@ def discover_emerging_themes(ctx: JobContext) -> RunStats:
                 select(Response.survey_id).where(Response.submitted_on >= since).distinct().order_by(Response.survey_id)
             ))
             texts_by_survey = {sid: uncovered_comments(s, sid, since) for sid in surveys}
+            worker = set(s.scalars(select(Survey.id).where(Survey.id.in_(surveys), Survey.audience == "worker")))
         for survey_id, items in texts_by_survey.items():
             if ctx.stop.is_set():
                 break
@@ -74,7 +77,8 @@ def discover_emerging_themes(ctx: JobContext) -> RunStats:
                         s.add(Theme(
                             survey_id=survey_id, label=theme.label[:200], keywords=list(theme.keywords),
                             size=theme.size, answer_ids=[items[i][0] for i in theme.member_indexes],
-                            discovered_at=ctx.now(),
+                            # A worker survey's themes come from reports: the day only (models.anonymity).
+                            discovered_at=day_stamp(ctx.now()) if survey_id in worker else ctx.now(),
                             extra={"window_days": WINDOW_DAYS, "candidates": len(items)},
                         ))
                         n += 1

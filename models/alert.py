@@ -12,7 +12,10 @@ from models.base import Base, utcnow
 
 
 class Alert(Base):
+    """An urgent-report alert takes an anonymous id and the day as its times (models.anonymity)."""
+
     __tablename__ = "alerts"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))  # urgent_report | nps_drop | sentiment_drop

@@ -15,7 +15,10 @@ TAG_SOURCES = ("taxonomy", "discovered", "analyst")
 
 
 class TextAnalysis(Base):
+    """Worker answers' analyses take an anonymous id and the day as `analyzed_at` (models.anonymity)."""
+
     __tablename__ = "text_analyses"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # One current analysis per answer: a re-score replaces it in place (upsert on answer_id).
@@ -42,7 +45,7 @@ class TextAnalysis(Base):
 
 class TopicTag(Base):
     __tablename__ = "topic_tags"
-    __table_args__ = (UniqueConstraint("analysis_id", "topic", "source"),)
+    __table_args__ = (UniqueConstraint("analysis_id", "topic", "source"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     analysis_id: Mapped[int] = mapped_column(ForeignKey("text_analyses.id", ondelete="CASCADE"), index=True)

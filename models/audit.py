@@ -16,7 +16,11 @@ from models.base import Base, utcnow
 
 
 class AuditEntry(Base):
+    """Entries about a worker report (acknowledging it) take an anonymous id and the day (models.anonymity):
+    officers act within minutes of the alert, so the entry's time or place among others would date it."""
+
     __tablename__ = "audit_log"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

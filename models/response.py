@@ -16,10 +16,13 @@ TEXT_STATES = ("none", "pending", "claimed", "scored", "failed")
 
 
 class Response(Base):
-    """One submission. Worker responses keep the day only: no IP, no user agent, no exact time."""
+    """One submission. Worker responses keep the day only: no IP, no user agent, no exact time, and an
+    anonymous id (models.anonymity) instead of one from the sequence, like their answers."""
 
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_survey_day", "survey_id", "submitted_on"),)
+    # AUTOINCREMENT on SQLite: worker rows take anonymous (negative) ids, which must not move the
+    # sequence of customer ids (models.anonymity).
+    __table_args__ = (Index("ix_responses_survey_day", "survey_id", "submitted_on"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
@@ -44,7 +47,7 @@ class Response(Base):
 
 class Answer(Base):
     __tablename__ = "answers"
-    __table_args__ = (Index("ix_answers_text_state", "text_state", "claimed_until"),)
+    __table_args__ = (Index("ix_answers_text_state", "text_state", "claimed_until"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)

@@ -25,10 +25,14 @@ def is_identifier(attribute: str) -> bool:
 
 
 class TrendRow(Base):
+    """Rows of a worker survey take anonymous ids and the day as `computed_at` (models.anonymity): a row
+    first written by the refresh after a report would otherwise date that report to the refresh."""
+
     __tablename__ = "trend_rows"
     __table_args__ = (
         UniqueConstraint("period_type", "period_start", "survey_id", "segment_type", "segment_value", "topic"),
         Index("ix_trend_rows_lookup", "survey_id", "period_type", "segment_type", "topic"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,10 +93,12 @@ class TrendRow(Base):
 
 
 class TrendDirty(Base):
-    """A (survey, day) whose trend periods must be recomputed; consumed by the trend refresh job."""
+    """A (survey, day) whose trend periods must be recomputed; consumed by the trend refresh job.
+
+    No time of marking: a worker's submit marks its day, so the time would be the time of the report.
+    """
 
     __tablename__ = "trend_dirty"
 
     survey_id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
-    marked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import Answer, Department, Question, Response, Site, Survey
+from models.anonymity import anonymous_id
 
 _seq = itertools.count(1)
 
@@ -51,10 +52,14 @@ def make_response(
 ) -> Response:
     """A response answering questions by key: numbers, text (queued for scoring) or lists of choices."""
     by_key = {q.key: q for q in survey.questions}
+    # Worker rows take anonymous ids, as the respond form gives them (models.anonymity).
+    anonymous = survey.audience == "worker"
+    if anonymous:
+        kw.setdefault("id", anonymous_id())
     resp = Response(survey_id=survey.id, submitted_on=day or date.today(), **kw)
     for key, value in answers.items():
         q = by_key[key]
-        a = Answer(question_id=q.id)
+        a = Answer(question_id=q.id, id=anonymous_id() if anonymous else None)
         if isinstance(value, str):
             a.text = value
             a.text_state = "pending" if value.strip() else "none"

@@ -3,6 +3,11 @@
 Both go through `recompute`, so an incremental refresh gives exactly the rows a rebuild gives. Rows are
 upserted on their identity with this run's `computed_at`; rows of a recomputed period that this run
 did not produce (a segment that vanished) are then deleted. One transaction per survey.
+
+A worker survey's rows are written differently (models.anonymity): the recomputed periods' rows are
+deleted and inserted again with fresh random ids and the day as `computed_at`. An upsert would keep the
+sequence id a row got from the refresh after the first report of its segment that day, and with it
+that refresh's place among customer rows.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from jobs.context import JobContext
 from jobs.runs import RunStats, recorded_run, with_retry
 from jobs.trends.cells import FIELDS, load_cells
 from jobs.trends.rollup import RowKey, block_figures, change, concat, day_rows, period_rows, stored_block
+from models.anonymity import day_stamp, unused_anonymous_ids
 from models.pipeline import PipelineRun
 from models.queue import mark_trend_dirty
 from models.response import Response
@@ -107,6 +113,7 @@ def recompute(session: Session, survey_id: int, days: set[date] | None, stamp: d
     days = _days_to_recompute(session, survey_id, days)
     if days is not None and not days:
         return 0
+    anonymous = session.scalar(select(Survey.audience).where(Survey.id == survey_id)) == "worker"
     periods = None if days is None else touched_periods(days)
     cells = load_cells(session, survey_id, None if days is None else covering_ranges({("day", d) for d in days}))
     fresh = day_rows(cells)
@@ -124,7 +131,15 @@ def recompute(session: Session, survey_id: int, days: set[date] | None, stamp: d
         pkey = _prev_key(key)
         prev = rows.get(pkey) if (pkey[0], pkey[1]) in computed else stored_prev.get(pkey)
         row.update(change(row, prev))
-    _upsert(session, survey_id, rows, stamp)
+    if anonymous:
+        stamp = day_stamp(stamp)
+        whole = delete(TrendRow).where(TrendRow.survey_id == survey_id)
+        if periods is None:
+            session.execute(whole)
+        else:
+            for kind, start in sorted(periods):
+                session.execute(whole.where(_in_period(kind, start)))
+    _upsert(session, survey_id, rows, stamp, anonymous)
     stale = delete(TrendRow).where(TrendRow.survey_id == survey_id, TrendRow.computed_at != stamp)
     if periods is None:
         session.execute(stale)
@@ -140,7 +155,9 @@ def recompute(session: Session, survey_id: int, days: set[date] | None, stamp: d
     return len(rows)
 
 
-def _upsert(session: Session, survey_id: int, rows: dict[RowKey, dict[str, Any]], stamp: datetime) -> None:
+def _upsert(
+    session: Session, survey_id: int, rows: dict[RowKey, dict[str, Any]], stamp: datetime, anonymous: bool = False
+) -> None:
     """INSERT … ON CONFLICT DO UPDATE for every row, as one driver-level executemany.
 
     The statement is compiled once by SQLAlchemy and the column types' own bind processors convert
@@ -153,7 +170,8 @@ def _upsert(session: Session, survey_id: int, rows: dict[RowKey, dict[str, Any]]
     dialect = conn.dialect
     insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
     table = TrendRow.__table__
-    columns = (*IDENTITY, "survey_id", *VALUE_COLUMNS, "computed_at")
+    columns = (*IDENTITY, "survey_id", *VALUE_COLUMNS, "computed_at", *(("id",) if anonymous else ()))
+    ids = iter(unused_anonymous_ids(session, TrendRow.id, len(rows)) if anonymous else ())
     stmt = insert(table)  # type: ignore[arg-type]
     stmt = stmt.on_conflict_do_update(
         index_elements=["period_type", "period_start", "survey_id", "segment_type", "segment_value", "topic"],
@@ -168,6 +186,8 @@ def _upsert(session: Session, survey_id: int, rows: dict[RowKey, dict[str, Any]]
 
     def params(key: RowKey, row: dict[str, Any]) -> Any:
         values = dict(zip(IDENTITY, key, strict=True)) | row | {"survey_id": survey_id, "computed_at": stamp}
+        if anonymous:
+            values["id"] = next(ids)
         for c, proc in processors.items():
             values[c] = proc(values[c])
         return tuple(values[c] for c in order) if order is not None else values
@@ -189,8 +209,12 @@ def _last_watermark(session: Session) -> int:
 
 
 def mark_new_responses(session: Session, since_id: int) -> int:
-    """Queue the days of responses submitted since the last refresh (numeric-only ones have no scoring step)."""
-    top = session.scalar(select(func.max(Response.id))) or 0
+    """Queue the days of responses submitted since the last refresh (numeric-only ones have no scoring step).
+
+    Sequence ids only: worker responses' ids are random (models.anonymity), so a watermark cannot pass
+    them; every path that stores one queues its day itself (the submit, the demo seed).
+    """
+    top = session.scalar(select(func.max(Response.id)).where(Response.id > 0)) or 0
     pairs = session.execute(
         select(Response.survey_id, Response.submitted_on).where(Response.id > since_id, Response.id <= top).distinct()
     ).all()
@@ -202,6 +226,8 @@ def mark_new_responses(session: Session, since_id: int) -> int:
 def refresh_trends(ctx: JobContext) -> RunStats:
     """Recompute only the periods touched since the last refresh, one survey per transaction."""
     with recorded_run(ctx, "trends") as run:
+        with ctx.sessions() as s:
+            worker = set(s.scalars(select(Survey.id).where(Survey.audience == "worker")))
 
         def mark() -> int:
             with ctx.sessions() as s, s.begin():
@@ -228,9 +254,15 @@ def refresh_trends(ctx: JobContext) -> RunStats:
 
             written, n_periods = with_retry(one, f"trends: survey {survey_id}")
             run.processed += written
-            run.detail["periods"] += n_periods
             run.claimed += 1
-        run.detail["surveys"] = run.claimed
+            if survey_id in worker:
+                # Counted in the totals, never on the stored run: a refresh of a worker survey follows
+                # a report within minutes (RunStats).
+                run.worker_processed += written
+                run.worker_claimed += 1
+            else:
+                run.detail["periods"] += n_periods
+        run.detail["surveys"] = run.claimed - run.worker_claimed
     return run
 
 
@@ -238,7 +270,7 @@ def rebuild_trends(ctx: JobContext, survey_id: int | None = None) -> RunStats:
     """Recompute every trend row from the answers (for one survey, or all; orphaned rows are dropped)."""
     with recorded_run(ctx, "trends") as run:
         with ctx.sessions() as s:
-            top = s.scalar(select(func.max(Response.id))) or 0
+            top = s.scalar(select(func.max(Response.id)).where(Response.id > 0)) or 0
             ids = [survey_id] if survey_id is not None else list(s.scalars(select(Survey.id).order_by(Survey.id)))
         if survey_id is None:
             def orphans() -> None:

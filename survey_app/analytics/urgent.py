@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from models import Alert, Answer, AuditEntry, Response, Site, Survey, TextAnalysis, User
 from models.alert import urgent_alert_key
+from models.anonymity import day_stamp, unused_anonymous_ids
 from survey_app.analytics.labels import effective_urgent
 
 KIND = "urgent_report"
@@ -57,18 +58,23 @@ def acknowledge(session: Session, analysis_id: int, user: User) -> bool:
     if row is None:
         return False
     analysis, response = row
-    now = datetime.now(UTC)
+    # The alert belongs to the report, which keeps the day only (models.anonymity); who acknowledged it
+    # and when is in the audit log, which records the officer's act, not the report.
+    today = day_stamp(datetime.now(UTC))
     alerts = session.scalars(select(Alert).where(Alert.response_id == response.id, Alert.kind == KIND)).all()
     if not alerts:
         # The pipeline normally raised one already; if not, record the acknowledgement on a new one
         # whose key the pipeline's dedup sees, so nobody is paged for a handled report.
-        alerts = [Alert(kind=KIND, dedup_key=urgent_alert_key(analysis.answer_id), survey_id=response.survey_id,
-                        response_id=response.id, message=analysis.urgency_reason or "urgent report",
-                        email_status="skipped", webhook_status="skipped")]
+        alert_id = unused_anonymous_ids(session, Alert.id, 1)[0]
+        alerts = [Alert(id=alert_id, kind=KIND, dedup_key=urgent_alert_key(analysis.answer_id),
+                        survey_id=response.survey_id, response_id=response.id,
+                        message=analysis.urgency_reason or "urgent report", detail={"audience": "worker"},
+                        created_at=today, email_status="skipped", webhook_status="skipped")]
         session.add(alerts[0])
     for alert in alerts:
         if alert.acknowledged_at is None:
-            alert.acknowledged_at, alert.acknowledged_by = now, user.id
-    session.add(AuditEntry(actor_id=user.id, action="urgent.acknowledge", target_type="response",
-                           target_id=str(response.id)))
+            alert.acknowledged_at, alert.acknowledged_by = today, user.id
+    # The day and an anonymous id here too: officers acknowledge within minutes of the alert (AuditEntry).
+    session.add(AuditEntry(id=unused_anonymous_ids(session, AuditEntry.id, 1)[0], actor_id=user.id,
+                           action="urgent.acknowledge", target_type="response", target_id=str(response.id), at=today))
     return True

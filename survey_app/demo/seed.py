@@ -29,6 +29,7 @@ from models import (
     User,
     action_reports,
 )
+from models.anonymity import unused_anonymous_ids
 from models.queue import mark_trend_dirty
 from models.survey import TEXT_TYPES
 from survey_app.auth.services import create_user
@@ -249,7 +250,8 @@ def _answer_row(q: Question, value: Any, other: str | None) -> dict[str, Any]:
 
 
 def _insert_answers(
-    session: Session, survey: Survey, response_ids: list[int], values: Iterable[tuple[dict[str, Any], dict[str, str]]]
+    session: Session, survey: Survey, response_ids: list[int], values: Iterable[tuple[dict[str, Any], dict[str, str]]],
+    anonymous: bool = False,
 ) -> int:
     by_key = {q.key: q for q in survey.questions}
     rows: list[dict[str, Any]] = []
@@ -258,6 +260,9 @@ def _insert_answers(
             row = _answer_row(by_key[key], value, others.get(key))
             row["response_id"] = response_id
             rows.append(row)
+    if anonymous:
+        for row, answer_id in zip(rows, unused_anonymous_ids(session, Answer.id, len(rows)), strict=True):
+            row["id"] = answer_id
     # Rows with the same keys go in together, so each chunk is one multi-row INSERT.
     rows.sort(key=lambda r: tuple(sorted(r)))
     for chunk in _chunks(rows, 5 * CHUNK):
@@ -322,15 +327,16 @@ def insert_worker_responses(
     session: Session, survey: Survey, plans: list[WorkerPlan], sites: dict[str, Site],
     departments: dict[str, Department], summary: SeedSummary,
 ) -> list[int]:
-    """Day-only responses with receipt codes; returns their ids in plan order."""
+    """Day-only responses with receipt codes and anonymous ids (models.anonymity); returns their ids in plan order."""
     codes: set[str] = set()
     rows = []
-    for p in plans:
+    for p, response_id in zip(plans, unused_anonymous_ids(session, Response.id, len(plans)), strict=True):
         code = new_receipt_code()
         while code in codes:
             code = new_receipt_code()
         codes.add(code)
         rows.append({
+            "id": response_id,
             "survey_id": survey.id,
             "site_id": sites[p.site].id,
             "department_id": departments[p.department].id,
@@ -342,7 +348,7 @@ def insert_worker_responses(
             "contact_consent": False,
         })
     ids = _insert_returning_ids(session, Response, rows)
-    summary.pending_texts += _insert_answers(session, survey, ids, ((p.values, {}) for p in plans))
+    summary.pending_texts += _insert_answers(session, survey, ids, ((p.values, {}) for p in plans), anonymous=True)
     summary.worker_responses = len(plans)
     summary.responses += len(plans)
     return ids

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
 from models import Answer, Department, Invitation, Response, Site, SiteLink, Survey
+from models.anonymity import unused_anonymous_ids
 from models.queue import mark_trend_dirty
 from models.survey import TEXT_TYPES
 from survey_app.respond.definitions import QuestionDef
@@ -81,7 +82,10 @@ def pickers(session: Session, questions: Iterable[QuestionDef]) -> tuple[list[Si
 
 
 def save_invitation_draft(session: Session, invitation: Invitation, draft: dict[str, Any]) -> None:
-    """Save & resume: keep what was typed on the personal link until it is submitted."""
+    """Save & resume: keep what was typed on a customer's personal link until it is submitted (never a
+    worker's: the invitation row holds their address)."""
+    if session.scalar(select(Survey.audience).where(Survey.id == invitation.survey_id)) == "worker":
+        raise ValueError("worker drafts are not stored on the server")
     invitation.draft = draft
 
 
@@ -156,6 +160,11 @@ def submit_response(
                 response["contact_consent"] = bool(value) and not worker
             rows.append(answer_row(q, value, others.get(q.key)))
     conn = session.connection()
+    if worker:
+        # Ids drawn at random, not from the sequence customer rows share (models.anonymity).
+        response["id"] = unused_anonymous_ids(conn, Response.id, 1)[0]
+        for row, answer_id in zip(rows, unused_anonymous_ids(conn, Answer.id, len(rows)), strict=True):
+            row["id"] = answer_id
     response_id: int = conn.execute(_statements().insert_response, response).scalar_one()
     # One executemany per set of keys (usually one): rows with the same columns go in together.
     by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}

@@ -85,7 +85,7 @@ def invitation(token: str) -> ResponseReturnValue:
     if blocked is not None:
         return blocked
     assert access.invitation is not None
-    draft = draft_from_json(access.invitation.draft)
+    draft = draft_from_json(access.invitation.draft) if _can_save(access) else None
     return _show(access, draft)
 
 
@@ -309,7 +309,12 @@ def _submit(access: Access) -> ResponseReturnValue:
     vis = Visibility(questions, parsed.values)
     if nav == "back":
         return _render(access, questions, Draft(vis.previous_page(page) or page, draft.raw), {}, 200)
-    if nav == "save" and access.invitation is not None:
+    if nav == "save" and not _can_save(access):
+        # Not offered on anonymous reports (see _can_save); a hand-made "save" stores nothing.
+        notice = Translator(access.lang)(SAVE_REFUSED)
+        return _render(access, questions, Draft(page, draft.raw), {}, 400, notice=notice)
+    if nav == "save":
+        assert access.invitation is not None
         try:
             submission.save_draft(db, survey, access.invitation, Draft(page, draft.raw))
         except DatabaseBusy:
@@ -417,10 +422,20 @@ def _render(
         step=pages.index(draft.page) + 1 if draft.page in pages else 1, steps=len(pages),
         has_previous=vis.previous_page(draft.page) is not None,
         is_last=vis.next_page(draft.page) is None, action=access.url(),
-        can_save=access.invitation is not None, languages=language_choices(survey.languages or []),
+        can_save=_can_save(access), languages=language_choices(survey.languages or []),
         started=bool(draft.raw) or draft.page != pages[0], lang_url=_lang_url(access), notice=notice,
     )
     return body, code
+
+
+SAVE_REFUSED = N_("Saving for later is not offered on anonymous reports, so nothing was stored. "
+                  "Send the report when it is complete.")
+
+
+def _can_save(access: Access) -> bool:
+    """Save & resume keeps the draft in the invitation row, beside the address it was sent to and its
+    upload columns: fine for a customer, but it would tie a worker's unsent report to their identity."""
+    return access.invitation is not None and access.survey.audience != "worker"
 
 
 def _lang_url(access: Access) -> Any:

@@ -50,7 +50,7 @@ def _answers(session: Session, survey: Survey, key: str) -> list[tuple[Response,
 
 def _fingerprint(session: Session) -> list[tuple[Any, ...]]:
     """Everything seeded that the seed decides (not the random tokens and receipt codes, nor ids:
-    PostgreSQL sequences do not roll back)."""
+    PostgreSQL sequences do not roll back, and worker rows' ids are random), in an order ids do not decide."""
     rows = session.execute(
         select(Survey.slug, Response.submitted_on, Response.submitted_at, Response.language, Response.segment,
                Site.code, Department.code, Question.key, Answer.number, Answer.text, Answer.choices,
@@ -58,9 +58,8 @@ def _fingerprint(session: Session) -> list[tuple[Any, ...]]:
         .join(Response, Response.survey_id == Survey.id).join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .outerjoin(Site, Site.id == Response.site_id).outerjoin(Department, Department.id == Response.department_id)
-        .order_by(Response.id, Question.position)
     )
-    return [tuple(r) for r in rows]
+    return sorted((tuple(r) for r in rows), key=repr)
 
 
 def test_creates_surveys_org_and_users(db_session: Session, seeded: SeedSummary) -> None:

@@ -7,9 +7,10 @@ import hashlib
 import hmac
 import http.server
 import json
+import re
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from typing import Any
 
@@ -23,6 +24,7 @@ from jobs.context import JobContext
 from jobs.scoring import score_pending
 from jobs.trends.refresh import rebuild_trends
 from models import Alert, User
+from models.anonymity import is_day_stamp
 from tests.factories import make_response, make_site, make_survey
 from tests.live import free_port
 
@@ -102,18 +104,22 @@ def test_urgent_report_is_emailed_and_webhooked_once(
     score_pending(job_ctx)
     stats = run_alerts(job_ctx)
 
-    assert stats.detail["urgent"] == 1 and stats.processed == 2
+    # Counted for the caller, but the stored run says nothing of a worker alert (it would date the report).
+    assert (stats.claimed, stats.processed) == (1, 2) and (stats.worker_claimed, stats.worker_processed) == (1, 2)
+    assert stats.recorded() == (0, 0, 0) and stats.detail["urgent"] == 0
     ((rcpts, raw),) = inbox.messages
     assert sorted(rcpts) == ["hse@example.org", "officer@example.org"]  # not the analyst
     mail = message_from_bytes(raw)
     assert "Urgent safety report in 'Safety walk' at Plant 2" in mail["Subject"]
     body = mail.get_payload()
     assert "exposed wire" in body and "jo@x.org" not in body  # redacted text only
+    assert f"Day: {date.today().isoformat()}" in body and not re.search(r"\d\d:\d\d", body)  # the day, no time
     (hook,) = hooks
     assert hook["valid"] and hook["timestamp"] and hook["body"]["kind"] == "urgent_report"
     (alert,) = db_session.scalars(select(Alert)).all()
     db_session.refresh(alert)
     assert (alert.email_status, alert.webhook_status) == ("sent", "sent")
+    assert alert.id < 0 and is_day_stamp(alert.created_at)  # anonymous id, the day only
 
     run_alerts(job_ctx)  # next minute: nothing new, nothing resent
     assert len(inbox.messages) == 1 and len(hooks) == 1

@@ -148,3 +148,27 @@ def test_worker_invitation_keeps_the_answer_anonymous(respondent: Respondent, db
     assert "already been used" in respondent.client.get(f"/i/{token}").get_data(as_text=True)
     respondent.submit(nav="submit")
     assert len(_responses(db_session, worker_survey)) == 1
+
+
+def test_worker_invitation_offers_no_save_and_a_forced_save_stores_nothing(
+    respondent: Respondent, db_session: Session, worker_survey: Survey, site: object
+) -> None:
+    """A draft on the server would sit in the invitation row, beside the address and the upload's columns."""
+    inv, token = make_invitation(db_session, worker_survey, email="pat@example.org", attributes={"name": "Pat"})
+    respondent.open(f"/i/{token}")
+    assert "Save and finish later" not in respondent.html
+    refused = respondent.submit({"site": str(site.id), "hazard": "Handrail loose"}, nav="save")  # type: ignore[attr-defined]
+    assert refused.status_code == 400 and "nothing was stored" in respondent.html
+    assert "Handrail loose" in respondent.html  # what was typed is shown again, not lost
+    db_session.refresh(inv)
+    assert inv.draft is None and inv.used_at is None
+    assert _responses(db_session, worker_survey) == []
+
+
+def test_a_draft_left_in_a_worker_invitation_is_never_shown(
+    respondent: Respondent, db_session: Session, worker_survey: Survey
+) -> None:
+    """Drafts saved before worker drafts were withdrawn (the upgrade deletes them) are not read back."""
+    _inv, token = make_invitation(db_session, worker_survey, draft={"page": 1, "raw": {"q-hazard": "old draft"}})
+    respondent.open(f"/i/{token}")
+    assert "old draft" not in respondent.html
