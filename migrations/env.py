@@ -19,8 +19,17 @@ def run_migrations_online() -> None:
     engine = make_engine(config.attributes["database_url"])
     try:
         with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # SQLite's procedure for rebuilding a table (batch mode does): foreign keys off, so that
+                # dropping the old table neither cascades to the rows that point at it nor fails; each
+                # migration that rebuilds checks them itself (PRAGMA foreign_key_check) before commit.
+                # Set on the raw connection while no transaction is open: inside one it is ignored.
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
             _run(conn)
             conn.commit()
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
     finally:
         engine.dispose()
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -16,17 +12,6 @@ from migrations.runner import check_schema_current, current_revision, downgrade,
 from models.db import make_engine
 from models.settings import ConfigError
 from tests.scratch import scratch_database
-
-
-@pytest.fixture()
-def empty_database_url(tmp_path: Path) -> Iterator[str]:
-    """A fresh empty database of the same kind the suite runs on."""
-    base = os.environ.get("HEEDFUL_TEST_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-        return
-    with scratch_database(base, "heedful_mig") as url:
-        yield url
 
 
 def test_upgrade_head_then_downgrade_base(empty_database_url: str) -> None:
