@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models.db import scratch_database
+from tests.scratch import scratch_database
 
 
 @pytest.fixture()

@@ -11,7 +11,6 @@ import models
 from migrations.runner import check_schema_current, current_revision, downgrade, upgrade
 from models.db import make_engine
 from models.settings import ConfigError
-from tests.scratch import scratch_database
 
 
 def test_upgrade_head_then_downgrade_base(empty_database_url: str) -> None:
