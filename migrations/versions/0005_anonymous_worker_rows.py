@@ -1,7 +1,7 @@
 """worker reports anonymous by construction: no time of day, no ids ordered among customer rows
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-02 07:50:00
 
 What existing installations hold is brought to the rules of models.anonymity:
@@ -30,8 +30,8 @@ from alembic import op
 import models.base
 from models.anonymity import anonymous_ids
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
@@ -216,7 +216,7 @@ def _forget_run_history(bind: sa.Connection) -> None:
         now = datetime.now(UTC)
         bind.execute(runs.insert().values(
             job="trends", status="ok", started_at=now, finished_at=now, claimed=0, processed=0, failed=0,
-            worker="migration 0004", detail={"response_watermark": watermark,
+            worker="migration 0005", detail={"response_watermark": watermark,
                                              "note": "run history before this upgrade was deleted"}))
 
 
