@@ -18,6 +18,7 @@ from models import Survey as SurveyRow
 from models.trend import ALL
 from survey_app.actions.services import CLOSED, readable_by
 from survey_app.analytics import comments as comment_service
+from survey_app.analytics.comment_audit import record_comment_view
 from survey_app.analytics.trends import hidden_ids
 from survey_app.api.blueprint import bp
 from survey_app.api.errors import ApiError, error_response, http_error_response, is_api_request
@@ -106,6 +107,8 @@ def comments(survey_id: int, query: s.CommentsQuery) -> s.CommentPage:
     f = comment_service.CommentFilter(query.period if start else None, start, *segment, query.topic,
                                       query.sentiment, (query.q or "").strip())
     result = comment_service.comment_page(db.session, survey, f, query.page, query.limit)
+    record_comment_view(db.session, api_user().id, survey, f, result, via="api")
+    db.session.commit()
     return s.CommentPage(
         items=[s.Comment(id=c.analysis_id, month=c.submitted_on.strftime("%Y-%m"), text=c.text,
                          sentiment_label=c.sentiment_label, sentiment_score=round(c.sentiment_score, 4),

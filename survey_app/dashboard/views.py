@@ -16,6 +16,7 @@ from survey_app.analytics import corrections as correction_service
 from survey_app.analytics import exports as export_service
 from survey_app.analytics import rates, segments, trends, urgent
 from survey_app.analytics.charts import svg_to_png
+from survey_app.analytics.comment_audit import record_comment_view
 from survey_app.analytics.exports import csv_stream
 from survey_app.auth.access import current_user, readable_survey_or_404, readable_surveys, require_role, signed_in
 from survey_app.dashboard.blueprint import bp
@@ -100,6 +101,8 @@ def comments(survey_id: int) -> ResponseReturnValue:
     survey = readable_survey_or_404(survey_id)
     f, page = comment_filter()
     result = comment_service.comment_page(db.session, survey, f, page)
+    record_comment_view(db.session, signed_in().id, survey, f, result, via="drilldown")
+    db.session.commit()
     args = {k: v for k, v in request.args.items() if k != "page"}
     corrections = correction_service.notes_for(db.session, [c.analysis_id for c in result.comments])
     return render_template("dashboard/comments.html", survey=survey, f=f, result=result, args=args,
