@@ -190,14 +190,23 @@ class TrendPage(Answer):
     next_cursor: int | None
 
 
+class CommentReview(Answer):
+    sentiment_label: str = Field(description="The analyst's sentiment label; it holds over the model's in trends "
+                                             "and in the sentiment filter")
+    topics: list[str]
+    urgent: bool
+    reviewed_on: date
+
+
 class Comment(Answer):
     id: int = Field(ge=0)
     month: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}$")
     text: str = Field(description="Redacted text (names, emails, phones removed)")
-    sentiment_label: str
+    sentiment_label: str = Field(description="The model's label (see review for an analyst's)")
     sentiment_score: float
     topics: list[str]
     urgent: bool
+    review: CommentReview | None = Field(default=None, description="An analyst's correction, when one was made")
 
 
 class CommentPage(Answer):

@@ -18,6 +18,7 @@ from models import Survey as SurveyRow
 from models.trend import ALL
 from survey_app.actions.services import CLOSED, readable_by
 from survey_app.analytics import comments as comment_service
+from survey_app.analytics import corrections as correction_service
 from survey_app.analytics.comment_audit import record_comment_view
 from survey_app.analytics.trends import hidden_ids
 from survey_app.api.blueprint import bp
@@ -109,10 +110,19 @@ def comments(survey_id: int, query: s.CommentsQuery) -> s.CommentPage:
     result = comment_service.comment_page(db.session, survey, f, query.page, query.limit)
     record_comment_view(db.session, api_user().id, survey, f, result, via="api")
     db.session.commit()
+    reviews = correction_service.notes_for(db.session, [c.analysis_id for c in result.comments])
+
+    def review(analysis_id: int) -> s.CommentReview | None:
+        note = reviews.get(analysis_id)
+        if note is None:
+            return None
+        return s.CommentReview(sentiment_label=note.sentiment_label, topics=note.topics, urgent=note.urgent,
+                               reviewed_on=note.corrected_at.date())
+
     return s.CommentPage(
         items=[s.Comment(id=c.analysis_id, month=c.submitted_on.strftime("%Y-%m"), text=c.text,
                          sentiment_label=c.sentiment_label, sentiment_score=round(c.sentiment_score, 4),
-                         topics=c.topics, urgent=c.urgent) for c in result.comments],
+                         topics=c.topics, urgent=c.urgent, review=review(c.analysis_id)) for c in result.comments],
         total=result.total, page=result.page, pages=result.pages,
         # suppressed: nothing can be shown; a reason without suppressed: some small groups were left out.
         suppressed=result.suppressed_reason is not None, reason=result.suppressed_reason or result.partial_reason)

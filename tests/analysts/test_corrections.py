@@ -214,3 +214,26 @@ def test_the_analyses_export_adds_the_review_beside_the_model(
             reviewed[0]["analyst_urgent"]) == ("neutral", "price", "True")
     others = [r for r in rows if not r["redacted_text"].startswith("Comment 3:")]
     assert others and all(r["analyst_sentiment_label"] == "" for r in others)
+
+
+def test_the_comments_api_shows_the_review_and_filters_by_it(
+    client: FlaskClient, commented: Survey, db_session: Session, users: dict[str, User]
+) -> None:
+    from survey_app.analytics.corrections import save_correction
+    from survey_app.api.tokens import create_token
+
+    token = create_token(db_session, users["analyst"], "test")[1]
+    comment = _first(db_session, commented, "Comment 3:")
+    save_correction(db_session, commented, comment.id, users["analyst"], sentiment="neutral", urgent=True,
+                    topics=["price"])
+    db_session.flush()
+    resp = client.get(f"/api/v1/surveys/{commented.id}/comments?sentiment=neutral&q=Comment%203:",
+                      headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 200
+    (item,) = resp.get_json()["items"]
+    assert item["sentiment_label"] == "negative"  # the model's, as before
+    assert item["review"]["sentiment_label"] == "neutral" and item["review"]["topics"] == ["price"]
+    assert item["review"]["urgent"] is True and item["review"]["reviewed_on"]
+    others = client.get(f"/api/v1/surveys/{commented.id}/comments?q=Comment%204:",
+                        headers={"Authorization": f"Bearer {token}"}).get_json()["items"]
+    assert others and others[0]["review"] is None
