@@ -47,6 +47,31 @@ def problems(vis: Visibility, parsed: Parsed, questions: list[QuestionDef]) -> d
     return out
 
 
+@dataclass(frozen=True)
+class ShowPage:
+    """Show this page of the form again, with these problems (none: the respondent moves on)."""
+
+    page: int
+    problems: dict[str, Problem]
+
+
+def next_step(vis: Visibility, parsed: Parsed, page: int, nav: str) -> ShowPage | None:
+    """Where a posted page leads: back, the same page with its problems, the next page, the first page
+    with a problem, or None when every shown answer is valid and the response can be stored."""
+    if nav == "back":
+        return ShowPage(vis.previous_page(page) or page, {})
+    found = problems(vis, parsed, vis.on_page(page))
+    if found:
+        return ShowPage(page, found)
+    following = vis.next_page(page)
+    if following is not None:
+        return ShowPage(following, {})
+    found = problems(vis, parsed, vis.questions)
+    if found:  # an earlier page changed meanwhile (a condition now shows a required question)
+        return ShowPage(next(q.page for q in vis.questions if q.key in found), found)
+    return None
+
+
 def submit(db: Database, answers: Answers) -> Submitted:
     """Store the response and its answers in one short transaction (claiming the invitation, if any)."""
     try:

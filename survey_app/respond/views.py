@@ -307,8 +307,6 @@ def _submit(access: Access) -> ResponseReturnValue:
     nav = request.form.get("nav", "next")
     parsed = _parse(survey, questions, draft.raw)
     vis = Visibility(questions, parsed.values)
-    if nav == "back":
-        return _render(access, questions, Draft(vis.previous_page(page) or page, draft.raw), {}, 200)
     if nav == "save" and not _can_save(access):
         # Not offered on anonymous reports (see _can_save); a hand-made "save" stores nothing.
         notice = Translator(access.lang)(SAVE_REFUSED)
@@ -320,18 +318,9 @@ def _submit(access: Access) -> ResponseReturnValue:
         except DatabaseBusy:
             return _not_saved(access, questions, Draft(page, draft.raw))
         return _message(access, "saved", 200)
-
-    problems = submission.problems(vis, parsed, vis.on_page(page))
-    if problems:
-        return _render(access, questions, Draft(page, draft.raw), problems, 400)
-    following = vis.next_page(page)
-    if following is not None:
-        return _render(access, questions, Draft(following, draft.raw), {}, 200)
-
-    problems = submission.problems(vis, parsed, questions)
-    if problems:
-        first = next(q.page for q in questions if q.key in problems)
-        return _render(access, questions, Draft(first, draft.raw), problems, 400)
+    step = submission.next_step(vis, parsed, page, nav)
+    if step is not None:
+        return _render(access, questions, Draft(step.page, draft.raw), step.problems, 400 if step.problems else 200)
 
     limiter: SubmissionLimiter = current_app.extensions[LIMITER_KEY]
     if not limiter.allow(request.remote_addr or "", f"survey:{survey.id}"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -22,9 +23,10 @@ from models import Answer, Invitation, Response, Survey
 from models.db import begin_mode
 from survey_app.distribution.invitations import create_invitations, parse_invitation_csv
 from survey_app.extensions import DatabaseBusy, db
-from survey_app.respond.answers import parse
+from survey_app.respond.answers import Problem, parse
 from survey_app.respond.blueprint import DEFINITIONS_KEY
 from survey_app.respond.conditions import Visibility
+from survey_app.respond.definitions import QuestionDef
 from survey_app.respond.services import AlreadyAnswered
 from survey_app.respond.state import Draft
 from tests.factories import make_survey
@@ -129,3 +131,39 @@ def test_locked_database_is_database_busy_with_nothing_stored_and_the_survey_sti
         assert _count(db.session, Response) == 0  # nothing half-written
         submission.submit(db, _answers(app, db.session.get(Survey, survey_id), ANSWERS))  # sending again works
         assert _count(db.session, Response) == 1 and _count(db.session, Answer) == 3
+
+
+def _def(key: str, page: int, type_: str = "yes_no", required: bool = True,
+         condition: dict[str, object] | None = None) -> QuestionDef:
+    return QuestionDef(id=0, key=key, type=type_, position=0, page=page, required=required,
+                       texts={"en": {"label": key}}, options=[], settings={}, condition=condition)
+
+
+def _step(questions: list[QuestionDef], raw: dict[str, str], page: int, nav: str = "next"
+          ) -> submission.ShowPage | None:
+    parsed = parse(questions, {f"q-{k}": v for k, v in raw.items()}, default_language="en", site_ids=set(),
+                   department_ids=set())
+    return submission.next_step(Visibility(questions, parsed.values), parsed, page, nav)
+
+
+def test_next_step_walks_the_pages_and_stops_at_problems() -> None:
+    questions = [_def("first", 1), _def("second", 2), _def("why", 3, "short_text", required=True,
+                                                           condition={"question": "first", "in": ["no"]})]
+    assert _step(questions, {}, 1) == submission.ShowPage(1, {"first": ANY_PROBLEM})
+    assert _step(questions, {"first": "yes"}, 1) == submission.ShowPage(2, {})
+    assert _step(questions, {"first": "yes"}, 2, nav="back") == submission.ShowPage(1, {})
+    assert _step(questions, {"first": "yes"}, 1, nav="back") == submission.ShowPage(1, {})  # nowhere to go back to
+    # Page 3 only shows after a "no": with "yes" the last page is 2, and a complete answer is ready to store.
+    assert _step(questions, {"first": "yes", "second": "no"}, 2) is None
+    assert _step(questions, {"first": "no", "second": "no"}, 2) == submission.ShowPage(3, {})
+    assert _step(questions, {"first": "no", "second": "no"}, 3) == submission.ShowPage(3, {"why": ANY_PROBLEM})
+    # Sent from the last page with an earlier required answer missing: back to that page, with its problem.
+    assert _step(questions, {"second": "no"}, 2) == submission.ShowPage(1, {"first": ANY_PROBLEM})
+
+
+class _AnyProblem:
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem)
+
+
+ANY_PROBLEM: Any = _AnyProblem()
