@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from models.anonymity import day_stamp, unused_anonymous_ids
 from models.base import Base, utcnow
 
 
@@ -41,13 +42,20 @@ def record_audit(
     actor_name: str | None = None,
     target_type: str | None = None,
     target_id: str | int | None = None,
+    worker_data: bool = False,
     **detail: Any,
 ) -> AuditEntry:
     """Add one audit entry to the session (the caller's transaction commits it with the work it records).
 
     `detail` holds what the action amounted to: counts, filters, old and new values; never personal data.
+    `worker_data`: the entry names worker reports (their analysis ids, say), so it keeps the day only and
+    takes an anonymous id (models.anonymity): two entries' times must not bracket when a report came in.
     """
+    extra: dict[str, Any] = {}
+    if worker_data:
+        extra = {"id": unused_anonymous_ids(session, AuditEntry.id, 1)[0], "at": day_stamp(utcnow())}
     entry = AuditEntry(
+        **extra,
         actor_id=actor_id,
         actor_name=actor_name[:120] if actor_name else None,
         action=action[:60],

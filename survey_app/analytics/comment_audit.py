@@ -2,7 +2,8 @@
 
 The entry names the reader, the survey, the filter and which analyses were on the page (ids), so "who saw
 this comment?" has an answer. It never copies a comment, and records only that a text search was used,
-not the words searched for (an analyst may search for a person's name).
+not the words searched for (an analyst may search for a person's name). Entries about a worker survey
+keep the day only, under an anonymous id.
 """
 
 from __future__ import annotations
@@ -24,4 +25,7 @@ def record_comment_view(session: Session, actor_id: int, survey: Survey, f: Comm
         search=bool(f.q), page=result.page, shown=len(result.comments), total=result.total,
         suppressed=result.suppressed_reason is not None,
         analysis_ids=[c.analysis_id for c in result.comments],
+        # Which reports a page showed, at the minute it was read, would date each report to the time
+        # between two reads: a worker survey's entries keep the day only.
+        worker_data=survey.audience == "worker",
     )

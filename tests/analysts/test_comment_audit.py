@@ -53,3 +53,24 @@ def test_api_views_are_audited(client: FlaskClient, db_session: Session, comment
     assert entry.actor_id == users["analyst"].id and entry.detail["via"] == "api"
     assert entry.detail["analysis_ids"] == [c["id"] for c in items] and entry.detail["total"] == 36
     assert all(c["text"] not in str(entry.detail) for c in items)
+
+
+def test_worker_comment_views_keep_the_day_only(login_as: Callable[[str | None], FlaskClient],
+                                                db_session: Session, sites: list[Site]) -> None:
+    from datetime import date
+
+    from models.anonymity import is_day_stamp
+    from tests.analysts.factories import make_comment
+    from tests.factories import make_survey
+
+    survey = make_survey(db_session, title="Hazards", audience="worker", min_comment_group_size=5)
+    for i in range(6):
+        make_comment(db_session, survey, f"Loose cable {i}", day=date(2025, 6, 10), site_id=sites[0].id)
+    db_session.commit()
+    resp = login_as("safety_officer").get(f"/dashboard/surveys/{survey.id}/comments?{JUNE}")
+    assert resp.status_code == 200 and "Loose cable" in resp.get_data(as_text=True)
+
+    (entry,) = _views(db_session)
+    # Reads a minute apart would otherwise bracket when a report arrived; and a sequence id would order
+    # the entry among customer-side entries that keep their exact time.
+    assert entry.detail["shown"] == 6 and is_day_stamp(entry.at) and entry.id < 0
