@@ -46,26 +46,17 @@ def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings 
 
 
 def _register_blueprints(app: Flask) -> None:
-    from survey_app.health import bp as health_bp
+    # Imported here, not at the top: importing survey_app (for db or create_app) loads no views.
+    from survey_app.actions import bp as actions
+    from survey_app.admin import bp as admin
+    from survey_app.api import bp as api
+    from survey_app.auth import bp as auth
+    from survey_app.dashboard import bp as dashboard
+    from survey_app.health import bp as health
+    from survey_app.respond import bp as respond
 
-    app.register_blueprint(health_bp)
-    for name in ("respond", "admin", "auth", "dashboard", "api", "actions"):
-        module = _optional_blueprint(name)
-        if module is not None:
-            app.register_blueprint(module)
-
-
-def _optional_blueprint(name: str) -> Any:
-    """Feature blueprints are registered when their package defines `bp`."""
-    import importlib
-
-    try:
-        pkg = importlib.import_module(f"survey_app.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"survey_app.{name}":
-            return None
-        raise
-    return getattr(pkg, "bp", None)
+    for bp in (health, respond, admin, auth, dashboard, api, actions):
+        app.register_blueprint(bp)
 
 
 def _register_errors(app: Flask) -> None:
