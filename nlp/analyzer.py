@@ -15,6 +15,12 @@ not sent to any model (an emoji is readable: "👍" is a positive answer, see `n
 ``no_text=True``, a neutral zero-confidence sentiment, no topics and no urgency. Text is cleaned of
 control characters and cut to `MAX_CHARS` before the models see it (the stored redaction keeps the
 whole answer).
+
+Every answer's language is detected (nlp.language; the page language the respondent chose is a hint
+for short answers). When the encoder cannot read it (`Encoder.languages`: the default MiniLM reads
+English only), or the text is in a script the detector does not know, sentiment and topics are not
+scored as if it were English: the answer gets `not_analysed="not analysed: <language>"`, a neutral
+zero-confidence sentiment and no topics. Urgency still runs on it, through that language's rules.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import numpy.typing as npt
 
 from nlp.emoji import count_emoji
 from nlp.encoder import Encoder, EncoderConfig, resolve_model_path
+from nlp.inference.language import DetectedLanguage, LanguageDetector, not_analysed_reason, shared_detector
 from nlp.inference.redact import redact
 from nlp.inference.sentiment import load_sentiment_model
 from nlp.inference.sentiment_base import SentimentModel
@@ -57,12 +64,14 @@ class Analyzer:
         sentiment: SentimentModel | None = None,
         tagger: TopicTagger | None = None,
         urgency: UrgencyDetector | None = None,
+        languages: LanguageDetector | None = None,
     ) -> None:
         self.settings = settings
         self._encoder: Any = encoder
         self._sentiment = sentiment
         self._tagger = tagger
         self._urgency = urgency
+        self._languages = languages or shared_detector()
         self._loaded = False
 
     def load(self) -> Analyzer:
@@ -82,8 +91,15 @@ class Analyzer:
         if self._urgency is None:
             self._urgency = UrgencyDetector(self._encoder)
         self._urgency.load()
+        self._languages.load()
         self._loaded = True
         return self
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """Languages scored for sentiment and topics: those the configured encoder reads."""
+        self.load()
+        return frozenset(getattr(self._encoder, "languages", None) or {"en"})
 
     @property
     def name(self) -> str:
@@ -99,16 +115,28 @@ class Analyzer:
         return f"{self._sentiment.version}+{_encoder_attr(self._encoder, 'version')}"
 
     def analyze(
-        self, texts: list[str], taxonomy: Taxonomy | None = None, audience: str = "customer"
+        self,
+        texts: list[str],
+        taxonomy: Taxonomy | None = None,
+        audience: str = "customer",
+        hints: list[str | None] | None = None,
     ) -> list[TextAnalysis]:
-        """Analyse a batch; results keep the input order and one bad text never fails the batch."""
-        return self.analyze_many([(texts, taxonomy, audience)])[0]
+        """Analyse a batch; results keep the input order and one bad text never fails the batch.
 
-    def analyze_many(self, groups: list[tuple[list[str], Taxonomy | None, str]]) -> list[list[TextAnalysis]]:
+        `hints` are the page languages the respondents chose, one per text (or None).
+        """
+        return self.analyze_many([(texts, taxonomy, audience)], hints=[hints] if hints is not None else None)[0]
+
+    def analyze_many(
+        self,
+        groups: list[tuple[list[str], Taxonomy | None, str]],
+        hints: list[list[str | None] | None] | None = None,
+    ) -> list[list[TextAnalysis]]:
         """Analyse several (texts, taxonomy, audience) groups, e.g. one per survey of a scoring batch.
 
         Sentiment does not depend on the survey, so the sentences of all groups go through the encoder
-        together (one length-sorted forward pass); topics and urgency then run per group.
+        together (one length-sorted forward pass); topics and urgency then run per group. `hints`
+        holds, per group, the respondents' page languages (see `analyze`).
         """
         for _texts, _taxonomy, audience in groups:
             if audience not in AUDIENCES:
@@ -116,8 +144,25 @@ class Analyzer:
         self.load()
         assert self._sentiment is not None and self._tagger is not None and self._urgency is not None
         name, version = self.name, self.version
+        reads = self.reads
+        hints = hints if hints is not None else [None] * len(groups)
+        if len(hints) != len(groups):
+            raise ValueError(f"{len(hints)} hint lists for {len(groups)} groups")
+        for (texts, _tax, _aud), group_hints in zip(groups, hints, strict=True):
+            if group_hints is not None and len(group_hints) != len(texts):
+                raise ValueError(f"{len(group_hints)} language hints for {len(texts)} texts")
         redacted = [[redact(_clean(t)) for t in texts] for texts, _tax, _aud in groups]
-        live = [[i for i, r in enumerate(reds) if has_text(r.text)] for reds in redacted]
+        present = [[i for i, r in enumerate(reds) if has_text(r.text)] for reds in redacted]
+        detected = [
+            dict(zip(idx, self._languages.detect([reds[i].text for i in idx], _hints_for(group_hints, idx)),
+                     strict=True))
+            for reds, idx, group_hints in zip(redacted, present, hints, strict=True)
+        ]
+        # Sentiment and topics only for languages the encoder reads (an emoji-only answer has none: "").
+        live = [
+            [i for i in idx if langs[i].script_known and (langs[i].code in reads or not langs[i].code)]
+            for idx, langs in zip(present, detected, strict=True)
+        ]
         model_texts = [[reds[i].text[:MAX_CHARS] for i in idx] for reds, idx in zip(redacted, live, strict=True)]
         flat = [t for texts in model_texts for t in texts]
         out: list[list[TextAnalysis]] = []
@@ -125,30 +170,40 @@ class Analyzer:
             all_sentiments = self._sentiment.predict(flat) if flat else []
             self._compose(flat, all_sentiments)
             offset = 0
-            for (_texts, taxonomy, audience), reds, idx, texts in zip(groups, redacted, live, model_texts, strict=True):
+            for (_texts, taxonomy, audience), reds, idx, texts, here, langs in zip(
+                groups, redacted, live, model_texts, present, detected, strict=True
+            ):
                 sentiments = all_sentiments[offset : offset + len(texts)]
                 offset += len(texts)
                 tax = taxonomy if taxonomy is not None else default_taxonomy(audience)
                 topics = self._tagger.tag(texts, tax, sentiments) if texts else []
-                if audience == "worker" and texts:
-                    urgencies = self._urgency.detect(texts)
+                # Urgency runs on every answer with text: in a language the encoder cannot read,
+                # that language's rules decide (nlp.urgency).
+                if audience == "worker" and here:
+                    found = self._urgency.detect([reds[i].text[:MAX_CHARS] for i in here],
+                                                 [langs[i].code for i in here])
+                    urgencies = dict(zip(here, found, strict=True))
                 else:
-                    urgencies = [Urgency(urgent=False, score=0.0) for _ in texts]
+                    urgencies = {i: Urgency(urgent=False, score=0.0) for i in here}
                 by_index = {i: k for k, i in enumerate(idx)}
                 results: list[TextAnalysis] = []
                 for i, red in enumerate(reds):
+                    if i not in urgencies:
+                        results.append(_no_text(red, name, version))
+                        continue
                     k = by_index.get(i)
                     if k is None:
-                        results.append(_no_text(red, name, version))
+                        results.append(_not_analysed(red, langs[i], urgencies[i], name, version))
                         continue
                     results.append(
                         TextAnalysis(
                             redacted=red,
                             sentiment=sentiments[k],
                             topics=topics[k],
-                            urgency=urgencies[k],
+                            urgency=urgencies[i],
                             model_name=name,
                             model_version=version,
+                            language=langs[i].code,
                         )
                     )
                 out.append(results)
@@ -223,6 +278,23 @@ def _no_text(red: Any, name: str, version: str) -> TextAnalysis:
         model_name=name,
         model_version=version,
         no_text=True,
+    )
+
+
+def _hints_for(hints: list[str | None] | None, idx: list[int]) -> list[str | None] | None:
+    return [hints[i] for i in idx] if hints is not None else None
+
+
+def _not_analysed(red: Any, language: DetectedLanguage, urgency: Urgency, name: str, version: str) -> TextAnalysis:
+    return TextAnalysis(
+        redacted=red,
+        sentiment=_NO_TEXT_SENTIMENT,
+        topics=None,
+        urgency=urgency,
+        model_name=name,
+        model_version=version,
+        language=language.code,
+        not_analysed=not_analysed_reason(language),
     )
 
 

@@ -25,6 +25,7 @@ nlp_cli = click.Group("nlp", help="Sentiment and topic models: train, predict, e
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 TASKS = click.Choice(["sentiment", "topics"])
+PREDICT_TASKS = click.Choice(["sentiment", "topics", "urgency"])
 BINARY = ("negative", "positive")
 
 
@@ -95,6 +96,18 @@ def _load_topics(settings: NLPSettings, taxonomy_path: Path | None) -> tuple[Any
     except ModelLoadError as exc:
         raise click.ClickException(str(exc)) from None
     return TopicTagger(encoder, threshold=settings.topic_threshold, calibration=calibration_for(encoder)), taxonomy
+
+
+def _load_urgency(settings: NLPSettings) -> Any:
+    from nlp.analyzer import load_models
+    from nlp.inference.urgency import UrgencyDetector
+
+    try:
+        # The encoder the scoring pipeline flags urgency with, so the CLI and the pipeline agree.
+        encoder, _sentiment = load_models(settings)
+        return UrgencyDetector(encoder).load()
+    except ModelLoadError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _data_option(f: _F) -> _F:
@@ -189,24 +202,43 @@ def run_train(
 
 
 @nlp_cli.command("predict")
-@click.option("--task", type=TASKS, required=True)
+@click.option("--task", type=PREDICT_TASKS, required=True)
 @_data_option
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False), help="Output CSV.")
 @click.option("--taxonomy", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Taxonomy YAML.")
 def predict_command(task: str, data: Path, out: Path, taxonomy: Path | None) -> None:
-    """Label every row of a CSV with a `text` column; the output keeps input order and row count."""
+    """Label every row of a CSV with a `text` column; the output keeps input order and row count.
+
+    sentiment: text,label,score,confidence,language (ISO 639-1, empty when none can be told);
+    urgency: text,urgent,reason,language (urgent 1/0, reason one fixed category, empty when 0).
+    """
     rows = read_rows(data, ("text",))
     texts = [row["text"] for row in rows]
     settings = _settings()
     if task == "sentiment":
+        from nlp.inference.language import shared_detector
+
         model = _load_sentiment(settings)
         results = model.predict(texts)
+        languages = shared_detector().detect(texts)
         write_rows(
             out,
-            ["text", "label", "score", "confidence"],
+            ["text", "label", "score", "confidence", "language"],
             [
-                [t, r.overall.label, f"{r.overall.score:.4f}", f"{r.overall.confidence:.4f}"]
-                for t, r in zip(texts, results, strict=True)
+                [t, r.overall.label, f"{r.overall.score:.4f}", f"{r.overall.confidence:.4f}", lang.code]
+                for t, r, lang in zip(texts, results, languages, strict=True)
+            ],
+        )
+    elif task == "urgency":
+        detector = _load_urgency(settings)
+        codes = [d.code for d in detector.language_detector.detect(texts)]
+        found = detector.detect(texts, codes)
+        write_rows(
+            out,
+            ["text", "urgent", "reason", "language"],
+            [
+                [t, "1" if u.urgent else "0", (u.reason or "") if u.urgent else "", code]
+                for t, u, code in zip(texts, found, codes, strict=True)
             ],
         )
     else:

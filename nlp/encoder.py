@@ -104,6 +104,19 @@ def load_pretrained(
     return path, tokenizer, model
 
 
+def _model_folder(name_or_path: str) -> Path | None:
+    """The local folder of a configured model (a hub id: its snapshot in the HF cache), or None."""
+    path = Path(resolve_model_path(name_or_path)).expanduser()
+    if path.is_dir():
+        return path
+    if not _HUB_ID.fullmatch(name_or_path):
+        return None
+    from huggingface_hub import try_to_load_from_cache
+
+    cached = try_to_load_from_cache(name_or_path, "config.json")
+    return Path(cached).parent if isinstance(cached, str) else None
+
+
 def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (library errors often carry pages of advice)."""
     text = str(exc).strip()
@@ -144,6 +157,7 @@ class Encoder:
         self._memo: dict[str, tuple[FloatArray, FloatArray]] | None = None
         self._memo_lock = threading.Lock()
         self._describe_emoji = False  # set at load: True when the tokenizer turns emoji into [UNK]
+        self._languages: frozenset[str] | None = None
 
     @classmethod
     def from_model(cls, model: Any, tokenizer: Any, config: EncoderConfig, version: str) -> Encoder:
@@ -161,6 +175,15 @@ class Encoder:
     @property
     def name(self) -> str:
         return self.config.model
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """ISO 639-1 codes of the languages this encoder reads, from its model card (nlp.language)."""
+        if self._languages is None:
+            from nlp.inference.language import model_languages
+
+            self._languages = model_languages(_model_folder(self.config.model))
+        return self._languages
 
     def load(self) -> Encoder:
         """Load tokenizer and weights now (call at start-up to fail fast)."""

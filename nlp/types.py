@@ -82,6 +82,9 @@ class TextAnalysis:
     model_name: str
     model_version: str
     no_text: bool = False
+    language: str = ""  # ISO 639-1; "" when no language can be told (emoji only, an unknown script)
+    # Why sentiment and topics were not scored ("not analysed: pl"): the encoder cannot read the language.
+    not_analysed: str | None = None
 
 
 @dataclass(frozen=True)

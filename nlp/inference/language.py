@@ -23,7 +23,10 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 # ISO 639-1 codes lingua is asked to choose from (see the module docstring for why these).
 RESPONDENT_LANGUAGES = ("en", "de", "pl", "es")
@@ -147,3 +150,32 @@ def shared_detector() -> LanguageDetector:
         if _shared is None:
             _shared = LanguageDetector()
         return _shared
+
+
+def model_languages(folder: Path | None) -> frozenset[str]:
+    """The languages a model reads, from its model card (README.md front matter, `language:`).
+
+    "multilingual" means every language we detect. A model without a card, or a card without the
+    field, is taken to read English only: an answer it may not read is then marked "not analysed"
+    rather than scored as if it were English. Add `language: [en, de, pl, es]` to the front matter of
+    a model folder's README.md to declare more.
+    """
+    if folder is None:
+        return frozenset({"en"})
+    try:
+        text = (folder / "README.md").read_text(encoding="utf-8")
+    except OSError:
+        return frozenset({"en"})
+    if not text.startswith("---"):
+        return frozenset({"en"})
+    try:
+        front = yaml.safe_load(text.split("---", 2)[1]) or {}
+    except yaml.YAMLError:
+        return frozenset({"en"})
+    declared = front.get("language") if isinstance(front, dict) else None
+    values = [declared] if isinstance(declared, str) else list(declared or [])
+    codes = {str(v).strip().lower() for v in values}
+    if "multilingual" in codes:
+        return frozenset(KNOWN)
+    readable = frozenset(c for c in codes if len(c) == 2 and c.isalpha())
+    return readable or frozenset({"en"})

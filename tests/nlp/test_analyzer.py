@@ -118,7 +118,8 @@ def test_bad_inputs_never_fail_the_batch() -> None:
     assert [r.no_text for r in results] == [True, True, True, True, True, False, False, False]
     for r in results[:5]:
         assert r.topics is None and not r.urgency.urgent and r.sentiment.overall.confidence == 0.0
-    assert results[6].topics is not None and results[6].topics.top_topic == "food"
+    # Mostly Russian: the English encoder cannot read it, so it is marked rather than scored as English.
+    assert results[6].topics is None and results[6].not_analysed == "not analysed: ru"
     assert results[7].topics is not None  # emoji are read (nlp.emoji), so an emoji-only answer is analysed
     assert max(len(t) for t in sentiment.seen) <= 20_000
     assert analyzer.analyze([], TAXONOMY) == []
@@ -215,3 +216,44 @@ def test_int8_analyzer_agrees_with_fp32_on_clear_answers() -> None:
     assert [r.sentiment.overall.label for r in int8] == [r.sentiment.overall.label for r in fp32]
     assert [r.sentiment.overall.label for r in int8[:2]] == ["positive", "negative"]
     assert int8[2].urgency.urgent  # the fp32-trained urgency head applies to the int8 encoder
+
+
+class _ReadsPolish(HashingEncoder):
+    languages = frozenset({"en", "pl"})
+
+
+def test_answers_the_encoder_cannot_read_are_marked_not_analysed_and_still_checked_for_danger() -> None:
+    analyzer, sentiment = _analyzer()
+    polish, english, tamil, gas = analyzer.analyze(
+        [
+            "Wszystko w porządku, dziękuję",
+            "The soup was cold",
+            "உணவு நன்றாக இருந்தது",
+            "Czuć gaz przy kotłowni, proszę sprawdzić.",
+        ],
+        TAXONOMY,
+        audience="worker",
+        hints=["pl", "en", "en", "pl"],
+    )
+    assert (polish.language, polish.not_analysed, polish.topics) == ("pl", "not analysed: pl", None)
+    assert polish.sentiment.overall.confidence == 0.0 and not polish.no_text
+    assert (english.language, english.not_analysed) == ("en", None) and english.topics is not None
+    assert (tamil.language, tamil.not_analysed) == ("", "not analysed: unknown script")
+    assert (gas.urgency.urgent, gas.urgency.reason, gas.not_analysed) == (True, "gas leak", "not analysed: pl")
+    assert sentiment.seen == ["The soup was cold"]  # nothing unreadable reached the sentiment model
+
+
+def test_a_multilingual_encoder_scores_those_answers() -> None:
+    encoder = _ReadsPolish()
+    analyzer = Analyzer(
+        NLPSettings(), encoder=encoder, sentiment=KeywordSentiment(), tagger=TopicTagger(encoder),
+        urgency=UrgencyDetector(encoder, head=UrgencyHead(np.zeros(DIM + 5, dtype=np.float32), -5.0, 0.5)),
+    ).load()
+    [polish] = analyzer.analyze(["Wszystko w porządku, dziękuję"], TAXONOMY, hints=["pl"])
+    assert (polish.language, polish.not_analysed) == ("pl", None) and polish.topics is not None
+
+
+def test_language_hints_must_match_the_texts() -> None:
+    analyzer, _ = _analyzer()
+    with pytest.raises(ValueError, match="1 language hints for 2 texts"):
+        analyzer.analyze(["a b", "c d"], TAXONOMY, hints=["en"])

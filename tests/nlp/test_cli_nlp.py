@@ -68,10 +68,46 @@ def test_predict_sentiment_keeps_order_count_and_columns(stubbed: None, tmp_path
     result = CliRunner().invoke(nlp_cli, ["predict", "--task", "sentiment", "--data", str(src), "--out", str(out)])
     assert result.exit_code == 0, result.output
     rows = _read(out)
-    assert list(rows[0]) == ["text", "label", "score", "confidence"]
+    assert list(rows[0]) == ["text", "label", "score", "confidence", "language"]
     assert [r["text"] for r in rows] == TEXTS
+    assert rows[1]["language"] == "" and rows[2]["language"] == "en"
     assert [r["label"] for r in rows] == ["positive", "neutral", "negative", "neutral", "neutral", "positive"]
     assert rows[0]["score"] == "0.8000"
+
+
+class _RulesOnlyEncoder:
+    """Reads no language, so the urgency rules decide every row (no model to load in a unit test)."""
+
+    languages: frozenset[str] = frozenset()
+
+    def embed(self, texts: list[str]) -> Any:
+        import numpy as np
+
+        return np.ones((len(texts), 8), dtype=np.float32) / np.sqrt(8)
+
+
+def test_predict_urgency_writes_text_urgent_reason_language_in_input_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import numpy as np
+
+    from nlp.inference.urgency import UrgencyDetector, UrgencyHead
+
+    head = UrgencyHead(weights=np.zeros(13, dtype=np.float32), bias=-10.0, threshold=0.5)
+    monkeypatch.setattr(nlp.cli, "_load_urgency", lambda settings: UrgencyDetector(_RulesOnlyEncoder(), head=head))
+    texts = ["Czuć gaz przy kotłowni, proszę sprawdzić.", "Nothing to report.", "", "Notausgang ist zugestellt!"]
+    src = _csv(tmp_path / "in.csv", ["text"], [[t] for t in texts])
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(nlp_cli, ["predict", "--task", "urgency", "--data", str(src), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = _read(out)
+    assert list(rows[0]) == ["text", "urgent", "reason", "language"]
+    assert [(r["text"], r["urgent"], r["reason"], r["language"]) for r in rows] == [
+        (texts[0], "1", "gas leak", "pl"),
+        (texts[1], "0", "", "en"),
+        (texts[2], "0", "", ""),
+        (texts[3], "1", "blocked fire exit", "de"),
+    ]
 
 
 def test_predict_topics_joins_tags_and_always_fills_top_topic(stubbed: None, tmp_path: Path) -> None:
