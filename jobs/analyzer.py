@@ -21,10 +21,18 @@ class TextAnalyzer(Protocol):
     def version(self) -> str: ...
 
     def analyze(
-        self, texts: list[str], taxonomy: Taxonomy | None = None, audience: str = "customer"
+        self,
+        texts: list[str],
+        taxonomy: Taxonomy | None = None,
+        audience: str = "customer",
+        hints: list[str | None] | None = None,
     ) -> list[TextAnalysis]: ...
 
-    def analyze_many(self, groups: list[tuple[list[str], Taxonomy | None, str]]) -> list[list[TextAnalysis]]: ...
+    def analyze_many(
+        self,
+        groups: list[tuple[list[str], Taxonomy | None, str]],
+        hints: list[list[str | None] | None] | None = None,
+    ) -> list[list[TextAnalysis]]: ...
 
 
 def load_analyzer(settings: Settings) -> TextAnalyzer:

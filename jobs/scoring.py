@@ -52,6 +52,7 @@ class Claimed:
     taxonomy_yaml: str | None
     attempts: int  # including this claim
     had_analysis: bool  # a re-score (backfill): on failure the old result stays current
+    language: str | None = None  # the page language the respondent chose: a hint for short answers
 
     @property
     def anonymous(self) -> bool:
@@ -114,6 +115,7 @@ def claim_batch(
             Answer.text_state,
             Response.survey_id,
             Response.submitted_on,
+            Response.language,
             Survey.audience,
             Taxonomy.source_yaml,
             exists().where(AnalysisRow.answer_id == Answer.id).label("had_analysis"),
@@ -145,6 +147,7 @@ def claim_batch(
                 r.source_yaml,
                 r.attempts + 1,
                 bool(r.had_analysis),
+                r.language,
             )
         )
     for answer_id, had_analysis, attempts in poisoned:
@@ -235,7 +238,8 @@ def analyze_items(
         groups[item.survey_id].append(item)
     try:
         per_group = analyzer.analyze_many(
-            [([c.text for c in group], taxonomies[sid], group[0].audience) for sid, group in groups.items()]
+            [([c.text for c in group], taxonomies[sid], group[0].audience) for sid, group in groups.items()],
+            hints=[[c.language for c in group] for group in groups.values()],
         )
         if len(per_group) != len(groups):
             raise RuntimeError(f"analyzer returned {len(per_group)} groups for {len(groups)}")
@@ -251,12 +255,13 @@ def analyze_items(
         taxonomy = taxonomies[survey_id]
         audience = group[0].audience
         try:
-            results = _checked(analyzer.analyze([c.text for c in group], taxonomy, audience), len(group))
+            hints = [c.language for c in group]
+            results = _checked(analyzer.analyze([c.text for c in group], taxonomy, audience, hints), len(group))
         except Exception as exc:  # noqa: BLE001 - any model error: fall back to one call per item below
             log.warning("survey %d: batch of %d failed (%s); scoring one by one", survey_id, len(group), exc)
             for c in group:
                 try:
-                    out[c.answer_id] = _checked(analyzer.analyze([c.text], taxonomy, audience), 1)[0]
+                    out[c.answer_id] = _checked(analyzer.analyze([c.text], taxonomy, audience, [c.language]), 1)[0]
                 except Exception as item_exc:  # noqa: BLE001 - recorded on the answer as last_error
                     out[c.answer_id] = f"{type(item_exc).__name__}: {item_exc}"[:1000]
             continue
@@ -378,6 +383,8 @@ def _fill(row: AnalysisRow, r: TextAnalysis, now: datetime) -> None:
     row.model_name = r.model_name[:200]
     row.model_version = r.model_version[:80]
     row.analyzed_at = now
+    row.language = r.language or None
+    row.not_analysed = r.not_analysed[:60] if r.not_analysed else None
 
 
 def _tags(analysis_id: int, r: TextAnalysis) -> Iterable[dict[str, Any]]:

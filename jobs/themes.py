@@ -39,6 +39,7 @@ def uncovered_comments(session: Session, survey_id: int, since: object) -> list[
         .join(Answer, Answer.id == TextAnalysis.answer_id).join(Response, Response.id == Answer.response_id)
         .outerjoin(best, best.c.analysis_id == TextAnalysis.id)
         .where(Response.survey_id == survey_id, Response.submitted_on >= since, TextAnalysis.no_text.is_(False),
+               TextAnalysis.not_analysed.is_(None),  # the encoder cannot read these: no clusters of them
                or_(best.c.best.is_(None), best.c.best < LOW_TOPIC_SCORE))
         .order_by(TextAnalysis.answer_id.desc()).limit(MAX_TEXTS)
     ).all()

@@ -38,6 +38,10 @@ class TextAnalysis(Base):
     model_name: Mapped[str] = mapped_column(String(200))
     model_version: Mapped[str] = mapped_column(String(80))
     analyzed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # ISO 639-1 of the answer; NULL when none could be told, or for rows scored before detection existed.
+    language: Mapped[str | None] = mapped_column(String(8))
+    # "not analysed: pl" when the encoder cannot read the language: sentiment and topics were not scored.
+    not_analysed: Mapped[str | None] = mapped_column(String(60), index=True)
 
     answer: Mapped[Answer] = relationship()
     tags: Mapped[list[TopicTag]] = relationship(back_populates="analysis", cascade="all, delete-orphan")

@@ -187,7 +187,9 @@ def load_cells(session: Session, survey_id: int, ranges: list[tuple[date, date]]
                _corrected_score(TA.sentiment_label, TA.sentiment_score),
                cast(func.coalesce(C.urgent, TA.urgent), Integer), TA.model_name, TA.model_version)
         .select_from(TA).join(A, A.id == TA.answer_id).outerjoin(C, C.answer_id == A.id)
-        .where(TA.no_text.is_(False))
+        # An answer not analysed (a language the encoder cannot read) has no sentiment of its own:
+        # it counts here only once an analyst has labelled it.
+        .where(TA.no_text.is_(False), or_(TA.not_analysed.is_(None), C.id.is_not(None)))
     )).all(), None, comments=False)
 
     # Cells 3: tagged comments per topic, with the tag's aspect sentiment (else the comment's): the

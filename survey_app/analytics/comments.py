@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from markupsafe import Markup, escape
-from sqlalchemy import Select, Text, cast, func, select
+from sqlalchemy import Select, Text, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from common.periods import period_end, period_start
-from models import Answer, Response, Survey, TextAnalysis, TopicTag
+from models import AnalysisCorrection, Answer, Response, Survey, TextAnalysis, TopicTag
 from models.trend import ALL, is_identifier
 from survey_app.analytics.labels import analyses_about, effective_sentiment
 from survey_app.analytics.segments import CellKey, cell_key, segment_column
@@ -56,6 +56,7 @@ class Comment:
     topics: list[str]
     urgent: bool
     contact_consent: bool
+    not_analysed: str | None = None  # "not analysed: pl": no sentiment or topics were scored
 
 
 @dataclass
@@ -96,7 +97,9 @@ def _apply(stmt: Select, f: CommentFilter) -> Select:  # type: ignore[type-arg]
     if f.topic != ALL:
         stmt = stmt.where(TextAnalysis.id.in_(analyses_about(f.topic)))
     if f.sentiment:
-        stmt = stmt.where(effective_sentiment() == f.sentiment)
+        # An answer not analysed has no sentiment of its own: only an analyst's label puts it under one.
+        reviewed = exists().where(AnalysisCorrection.answer_id == TextAnalysis.answer_id)
+        stmt = stmt.where(effective_sentiment() == f.sentiment, or_(TextAnalysis.not_analysed.is_(None), reviewed))
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(TextAnalysis.redacted_text.ilike(like, escape="\\"))
@@ -185,7 +188,7 @@ def comment_page(session: Session, survey: Survey, f: CommentFilter, page: int =
             html=highlight(a.redacted_text, a.sentences, tags.get(a.id, []), f.topic),
             sentiment_label=a.sentiment_label, sentiment_score=a.sentiment_score,
             topics=sorted({t.topic for t in tags.get(a.id, [])}), urgent=a.urgent,
-            contact_consent=r.contact_consent,
+            contact_consent=r.contact_consent, not_analysed=a.not_analysed,
         )
         for a, r in rows
     ]

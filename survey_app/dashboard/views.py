@@ -14,7 +14,7 @@ from models import AuditEntry, Survey, Theme
 from survey_app.analytics import comments as comment_service
 from survey_app.analytics import corrections as correction_service
 from survey_app.analytics import exports as export_service
-from survey_app.analytics import rates, segments, trends, urgent
+from survey_app.analytics import languages, rates, segments, trends, urgent
 from survey_app.analytics.charts import svg_to_png
 from survey_app.analytics.comment_audit import record_comment_view
 from survey_app.analytics.exports import csv_stream
@@ -75,6 +75,7 @@ def survey(survey_id: int) -> ResponseReturnValue:
         "dashboard/survey.html", survey=s, f=f, charts=charts, seg_types=seg_types,
         seg_values=seg_values, themes=visible_themes, hidden_themes=len(themes) - len(visible_themes),
         rates=rates.response_rates(db.session, s.id),
+        not_analysed=languages.not_analysed_summary(db.session, s),
     )
 
 

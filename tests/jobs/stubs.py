@@ -29,6 +29,7 @@ class StubAnalyzer:
         self._version = version
         self.delay = delay
         self.calls: list[int] = []
+        self.hints: list[str | None] = []  # the page languages the scoring job passed, in call order
 
     @property
     def name(self) -> str:
@@ -39,19 +40,33 @@ class StubAnalyzer:
         return self._version
 
     def analyze(
-        self, texts: list[str], taxonomy: Taxonomy | None = None, audience: str = "customer"
+        self,
+        texts: list[str],
+        taxonomy: Taxonomy | None = None,
+        audience: str = "customer",
+        hints: list[str | None] | None = None,
     ) -> list[TextAnalysis]:
         self.calls.append(len(texts))
+        hints = hints if hints is not None else [None] * len(texts)
+        self.hints.extend(hints)
         if self.delay:
             time.sleep(self.delay * len(texts))
         if any(BREAKS_MODEL in t for t in texts):
             raise ValueError("model cannot handle this text")
-        return [self._one(t, taxonomy, audience) for t in texts]
+        return [self._one(t, taxonomy, audience, hint) for t, hint in zip(texts, hints, strict=True)]
 
-    def analyze_many(self, groups: list[tuple[list[str], Taxonomy | None, str]]) -> list[list[TextAnalysis]]:
-        return [self.analyze(texts, taxonomy, audience) for texts, taxonomy, audience in groups]
+    def analyze_many(
+        self,
+        groups: list[tuple[list[str], Taxonomy | None, str]],
+        hints: list[list[str | None] | None] | None = None,
+    ) -> list[list[TextAnalysis]]:
+        per_group = hints if hints is not None else [None] * len(groups)
+        return [
+            self.analyze(texts, taxonomy, audience, group_hints)
+            for (texts, taxonomy, audience), group_hints in zip(groups, per_group, strict=True)
+        ]
 
-    def _one(self, text: str, taxonomy: Taxonomy | None, audience: str) -> TextAnalysis:
+    def _one(self, text: str, taxonomy: Taxonomy | None, audience: str, hint: str | None = None) -> TextAnalysis:
         redacted = re.sub(r"\S+@\S+", "[EMAIL]", text)
         low = text.lower()
         if not text.strip():
@@ -64,6 +79,13 @@ class StubAnalyzer:
                 self.name,
                 self.version,
                 no_text=True,
+            )
+        if hint not in (None, "en"):
+            # Like the real analyzer with an English-only encoder: the page language is taken as the
+            # answer's language, and its sentiment and topics are not scored.
+            return TextAnalysis(
+                Redaction(redacted), SentimentResult(Sentiment("neutral", 0.0, 0.0)), None, Urgency(False, 0.0),
+                self.name, self.version, language=str(hint), not_analysed=f"not analysed: {hint}",
             )
         pos = sum(w in low for w in POSITIVE)
         neg = sum(w in low for w in NEGATIVE)
@@ -91,4 +113,5 @@ class StubAnalyzer:
             urgency,
             self.name,
             self.version,
+            language="en",
         )

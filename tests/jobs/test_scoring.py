@@ -49,6 +49,21 @@ def test_scores_pending_answers_and_records_everything(db_session: Session, job_
     assert run.model_version == "v1" and run.finished_at is not None
 
 
+def test_language_is_stored_and_answers_not_analysed_say_why(
+    db_session: Session, job_ctx: JobContext, stub: StubAnalyzer
+) -> None:
+    survey = make_survey(db_session)
+    make_response(db_session, survey, {"why": "great service"}, language="en")
+    make_response(db_session, survey, {"why": "Wszystko w porządku, dziękuję"}, language="pl")
+
+    score_pending(job_ctx)
+
+    assert stub.hints == ["en", "pl"]  # the respondent's page language reaches the analyzer
+    rows = db_session.scalars(select(TextAnalysis).order_by(TextAnalysis.answer_id)).all()
+    assert [(r.language, r.not_analysed) for r in rows] == [("en", None), ("pl", "not analysed: pl")]
+    assert [a.text_state for a in _answers(db_session)] == ["scored", "scored"]
+
+
 def test_batches_are_bounded(db_session: Session, job_ctx: JobContext, stub: StubAnalyzer) -> None:
     survey = make_survey(db_session)
     for i in range(10):
