@@ -4,8 +4,8 @@ Two nullable columns on text_analyses. Existing rows keep NULL in both: they wer
 languages were detected, and telling their language needs the NLP models, which migrations do not
 load; a backfill re-score (`heedful pipeline backfill`) fills them in.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02 07:30:00
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
