@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from jobs.cli import _clear_errors, _context
 from jobs.context import JobContext
 from models.audit import record_audit
+from models.db import begin_mode
 from models.privacy import (
     SubjectNotFound,
     erase_subject,
@@ -37,7 +38,7 @@ def _not_found(exc: SubjectNotFound) -> NoReturn:
     raise SystemExit(1)
 
 
-def _export_counts(data: dict[str, Any]) -> dict[str, int]:
+def _export_counts(data: dict[str, Any]) -> dict[str, Any]:
     return {"invitations": len(data["invitations"]), "responses": len(data["responses"]),
             "answers": sum(len(r["answers"]) for r in data["responses"]),
             "complaint_cases": len(data["complaint_cases"])}
@@ -72,7 +73,8 @@ def purge_cmd(ctx: click.Context, dry_run: bool) -> None:
         click.echo(f"{c.slug}: before {c.cutoff.isoformat()} {verb} {c.text_answers} text answers, "
                    f"{c.other_texts} other texts, {c.analyses} analyses, {c.topic_tags} topic tags, "
                    f"{c.alert_texts} alert texts, {c.segments} response segments, "
-                   f"{c.invitations} invitation addresses")
+                   f"{c.invitations} invitation addresses, {c.corrections} corrections, {c.case_notes} case notes, "
+                   f"{c.trend_rows} trend rows of values no one else shares")
     if not dry_run:
         with _clear_errors("privacy purge"):
             _scrub(job)
@@ -124,7 +126,8 @@ def erase_cmd(ctx: click.Context, email: str, yes: bool) -> None:
 
     job = _context(ctx)
     address = normalise_email(email)
-    with _clear_errors("privacy erase"), job.sessions() as s:
+    # The preview only reads: on SQLite it need not queue for the write lock.
+    with _clear_errors("privacy erase"), begin_mode("DEFERRED"), job.sessions() as s:
         try:
             found = _export_counts(export_subject(s, address))
         except SubjectNotFound as exc:
@@ -144,8 +147,9 @@ def erase_cmd(ctx: click.Context, email: str, yes: bool) -> None:
         _scrub(job)
         trends = refresh_trends(job) if counts.trend_days else None
     click.echo(f"erased {counts.invitations} invitations, {counts.responses} responses, {counts.answers} answers, "
-               f"{counts.analyses} analyses, {counts.topic_tags} topic tags, {counts.complaints} complaint cases, "
-               f"{counts.alerts} alerts")
+               f"{counts.analyses} analyses, {counts.topic_tags} topic tags, {counts.corrections} corrections, "
+               f"{counts.complaints} complaint cases, {counts.alerts} alerts, {counts.trend_rows} trend rows of "
+               "values no one else shares")
     if trends is not None:
         click.echo(f"recomputed {trends.processed} trend rows in {trends.detail.get('periods', 0)} periods")
     if counts.responses_in_purged_days:

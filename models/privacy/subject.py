@@ -51,7 +51,7 @@ class ErasureCounts:
     # Responses on days whose text was already purged: those days' trend rows keep them as anonymous counts.
     responses_in_purged_days: int = 0
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, Any]:  # Any: spread into record_audit(**detail)
         return asdict(self)
 
 
