@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, selectinload
 from models import (
     AnalysisCorrection,
     Answer,
-    AuditEntry,
     CorrectionTopic,
     Response,
     Survey,
@@ -28,6 +27,7 @@ from models import (
     TopicTag,
     User,
 )
+from models.audit import record_audit
 from models.base import utcnow
 from models.correction import CORRECTION_LABELS
 from models.queue import mark_trend_dirty
@@ -155,11 +155,9 @@ def save_correction(
     correction.corrected_at = utcnow()
     correction.topics = [CorrectionTopic(topic=t) for t in chosen]
     session.flush()
-    session.add(AuditEntry(
-        actor_id=user.id, action="comment.correct", target_type="analysis", target_id=str(analysis.id),
-        detail={"survey_id": survey.id, "model": _describe_model(snapshot), "before": before,
-                "after": _describe(correction)},
-    ))
+    # Old and new labels only: never the comment's text.
+    record_audit(session, "comment.correct", actor_id=user.id, target_type="analysis", target_id=analysis.id,
+                 survey_id=survey.id, model=_describe_model(snapshot), before=before, after=_describe(correction))
     # The day is the report's own (a date, never a time): trends of that period are rebuilt with the new label.
     mark_trend_dirty(session, survey.id, response.submitted_on)
     return correction

@@ -25,7 +25,7 @@ def _back_to_comments(survey_id: int, back: str | None, analysis_id: int) -> str
     return url_for("dashboard.comments", survey_id=survey_id, _anchor=f"c{analysis_id}", **args)
 
 
-@bp.post("/surveys/<int:survey_id>/comments/<int:analysis_id>/correction")
+@bp.post("/surveys/<int:survey_id>/comments/<int(signed=True):analysis_id>/correction")
 @require_role(*ROLES)
 def correction_save(survey_id: int, analysis_id: int) -> ResponseReturnValue:
     """Store the analyst's sentiment, urgency and topics for one comment; the model's stay beside them."""

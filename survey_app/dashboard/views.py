@@ -131,7 +131,7 @@ def urgent_queue() -> ResponseReturnValue:
                            form=AcknowledgeForm(), show_all=show_all)
 
 
-@bp.post("/urgent/<int:analysis_id>/acknowledge")
+@bp.post("/urgent/<int(signed=True):analysis_id>/acknowledge")
 @require_role("admin", "safety_officer")
 def urgent_acknowledge(analysis_id: int) -> ResponseReturnValue:
     """Acknowledge an urgent report (it leaves the queue)."""

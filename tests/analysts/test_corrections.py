@@ -237,3 +237,20 @@ def test_the_comments_api_shows_the_review_and_filters_by_it(
     others = client.get(f"/api/v1/surveys/{commented.id}/comments?q=Comment%204:",
                         headers={"Authorization": f"Bearer {token}"}).get_json()["items"]
     assert others and others[0]["review"] is None
+
+
+def test_worker_reports_with_anonymous_negative_ids_can_be_corrected_and_acknowledged(
+    login_as: Callable[[str | None], FlaskClient], worker_comments: Survey, db_session: Session
+) -> None:
+    from sqlalchemy import update
+
+    # Worker rows get random negative ids (models.anonymity): the routes must accept them.
+    report = make_comment(db_session, worker_comments, "Exposed wire by dock 2", day=date(2025, 6, 3), urgent=True)
+    db_session.execute(update(TextAnalysis).where(TextAnalysis.id == report.id).values(id=-4242))
+    db_session.expire_all()
+    report = db_session.get(TextAnalysis, -4242)
+    officer = login_as("safety_officer")
+    assert _post(officer, worker_comments, report, sentiment="negative", topics=["vehicles"], urgent="y"
+                 ).status_code == 302
+    assert _corrections(db_session)[0].answer_id == report.answer_id
+    assert officer.post("/dashboard/urgent/-4242/acknowledge").status_code == 302

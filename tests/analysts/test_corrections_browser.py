@@ -20,7 +20,7 @@ from jobs.trends.refresh import rebuild_trends
 from models import AnalysisCorrection, Survey
 from models.settings import load_settings
 from survey_app import create_app
-from survey_app.demo.seed import seed_demo
+from survey_app.demo.seed import DEFAULT_RESPONSES, seed_demo
 from survey_app.demo.surveys import CUSTOMER_SLUG, SAFETY_SLUG
 from tests.jobs.stubs import StubAnalyzer
 from tests.live import SHOTS, file_database, screenshot, serve
@@ -37,7 +37,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     settings = load_settings({"HEEDFUL_ENV": "testing", "HEEDFUL_SECRET_KEY": "corrections-secret",
                               "HEEDFUL_INSTANCE_PATH": str(tmp / "instance"), "HEEDFUL_DATABASE_URL": url})
     with Session(engine) as s, s.begin():
-        seed_demo(s, responses=400, seed=7)
+        seed_demo(s, responses=DEFAULT_RESPONSES, seed=7)  # the default demo: enough people per comment cell
     stub = StubAnalyzer()
     job = JobContext(settings=settings, sessions=sessionmaker(engine), analyzer_factory=lambda _s: stub)
     score_pending(job)
