@@ -14,11 +14,14 @@ from models.survey import Survey
 
 log = logging.getLogger(__name__)
 
+# Old responses per transaction: each batch is a committed checkpoint, and the SQLite write lock is held
+# for one batch at a time, not for a whole survey's history.
+BATCH = 500
+
 
 def run_purge(ctx: JobContext, *, dry_run: bool = False, actor_name: str = "scheduler") -> list[PurgeCounts]:
-    """Purge every survey with a retention period, one transaction (and one audit entry) per survey.
-
-    A dry run counts what would go and changes nothing (not even the audit log).
+    """Purge every survey with a retention period, in batches of old responses, one transaction (and one
+    audit entry) per batch. Returns the counts per survey. A dry run changes nothing (not the audit log).
     """
     today = ctx.now().date()
     with ctx.sessions() as s:
@@ -26,26 +29,36 @@ def run_purge(ctx: JobContext, *, dry_run: bool = False, actor_name: str = "sche
                                     .order_by(Survey.id)))
     results: list[PurgeCounts] = []
     for survey_id in survey_ids:
-        if ctx.stop.is_set():
-            break
+        total: PurgeCounts | None = None
+        after: int | None = None
+        while not ctx.stop.is_set():
 
-        def one(survey_id: int = survey_id) -> PurgeCounts | None:
-            with ctx.sessions() as s, s.begin():
-                survey = s.get(Survey, survey_id)
-                if survey is None or survey.retention_months is None:  # deleted or changed meanwhile
-                    return None
-                if dry_run:
-                    return purge_survey(s, survey, today, dry_run=True)
-                with secure_delete(s):
-                    counts = purge_survey(s, survey, today)
-                if counts.total:
-                    record_audit(s, "privacy.purge", actor_name=actor_name, target_type="survey",
-                                 target_id=survey_id, **counts.as_dict())
-                return counts
+            def one(survey_id: int = survey_id, after: int | None = after) -> PurgeCounts | None:
+                with ctx.sessions() as s, s.begin():
+                    survey = s.get(Survey, survey_id)
+                    if survey is None or survey.retention_months is None:  # deleted or changed meanwhile
+                        return None
+                    if dry_run:
+                        return purge_survey(s, survey, today, dry_run=True, batch=BATCH, after_id=after)
+                    with secure_delete(s):
+                        counts = purge_survey(s, survey, today, batch=BATCH, after_id=after)
+                    if counts.total:
+                        record_audit(s, "privacy.purge", actor_name=actor_name, target_type="survey",
+                                     target_id=survey_id, **counts.as_dict())
+                    return counts
 
-        counts = with_retry(one, f"privacy purge: survey {survey_id}")
-        if counts is not None:
-            results.append(counts)
+            counts = with_retry(one, f"privacy purge: survey {survey_id}")
+            if counts is None:
+                break
+            if total is None:
+                total = counts
+            else:
+                total.add(counts)
+            after = counts.next_after
+            if after is None:
+                break
+        if total is not None:
+            results.append(total)
     if not dry_run and any(c.total for c in results):
         # Only an engine: sessions bound to one connection (tests, embedding) run inside someone else's
         # transaction, which a checkpoint would wait for.

@@ -51,6 +51,7 @@ class PurgeCounts:
     alert_texts: int = 0
     segments: int = 0
     invitations: int = 0
+    next_after: int | None = None  # a batched call: the response id the next batch starts after
     case_notes: int = 0  # resolution notes of closed complaint cases
     trend_rows: int = 0  # rows of an upload-column value that named individuals (see privacy/segments.py)
 
@@ -63,7 +64,14 @@ class PurgeCounts:
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["cutoff"] = self.cutoff.isoformat()
+        del out["next_after"]
         return out
+
+    def add(self, other: PurgeCounts) -> None:
+        """Add the counts of another batch of the same survey."""
+        for name, value in asdict(other).items():
+            if isinstance(value, int) and name not in ("survey_id", "next_after"):
+                setattr(self, name, getattr(self, name) + value)
 
 
 def months_before(day: date, months: int) -> date:
@@ -82,13 +90,25 @@ def _ids(session: Session, stmt: Any) -> list[int]:
     return list(session.scalars(stmt))
 
 
-def purge_survey(session: Session, survey: Survey, today: date, *, dry_run: bool = False) -> PurgeCounts:
-    """Remove what `survey` keeps past its retention (counts only when `dry_run`). Never commits."""
+def purge_survey(session: Session, survey: Survey, today: date, *, dry_run: bool = False,
+                 batch: int | None = None, after_id: int | None = None) -> PurgeCounts:
+    """Remove what `survey` keeps past its retention (counts only when `dry_run`). Never commits.
+
+    With `batch`, only the next `batch` old responses (by id, after `after_id`) are handled, and
+    `counts.next_after` says where the next call starts (None: this was the last batch, which also clears
+    the invitations). The purge boundary is written by the first batch, so a trend refresh between two
+    committed batches never recomputes a day whose text is half gone.
+    """
     if survey.retention_months is None:
         raise ValueError(f"survey {survey.slug!r} has no retention_months")
     cutoff = months_before(today, survey.retention_months)
     counts = PurgeCounts(survey.id, survey.slug, cutoff)
-    old = select(Response.id).where(Response.survey_id == survey.id, Response.submitted_on < cutoff)
+    old: Any = select(Response.id).where(Response.survey_id == survey.id, Response.submitted_on < cutoff)
+    if batch is not None:
+        if after_id is not None:
+            old = old.where(Response.id > after_id)
+        old = _ids(session, old.order_by(Response.id).limit(batch))
+        counts.next_after = old[-1] if len(old) == batch else None
     text_questions = select(Question.id).where(Question.survey_id == survey.id, Question.type.in_(TEXT_TYPES))
 
     text_answers = _ids(session, select(Answer.id).where(
@@ -121,7 +141,7 @@ def purge_survey(session: Session, survey: Survey, today: date, *, dry_run: bool
     invitations = [i_id for i_id, email, attributes, draft in session.execute(
         select(Invitation.id, Invitation.email, Invitation.attributes, Invitation.draft)
         .where(Invitation.survey_id == survey.id, Invitation.created_at < cutoff_at))
-        if email is not None or attributes or draft is not None]
+        if email is not None or attributes or draft is not None] if counts.next_after is None else []
     counts.text_answers, counts.other_texts, counts.analyses = len(text_answers), len(other_texts), len(analyses)
     counts.topic_tags, counts.alert_texts, counts.segments = tags, len(alerts), len(segments)
     counts.corrections = corrections

@@ -36,6 +36,6 @@ def test_what_is_deleted_is_described() -> None:
              "cutoff": "retention_months", "survey_id": "survey", "slug": "survey",
              "answers": "answers", "complaints": "complaint cases", "alerts": "alerts",
              "trend_days": "trend days", "responses_in_purged_days": "already purged"}
-    fields = set(PurgeCounts.__dataclass_fields__) | set(ErasureCounts.__dataclass_fields__)
+    fields = (set(PurgeCounts.__dataclass_fields__) | set(ErasureCounts.__dataclass_fields__)) - {"next_after"}
     assert fields <= set(words), f"describe in docs/privacy.md: {sorted(fields - set(words))}"
     assert [w for w in words.values() if w not in DOC] == []

@@ -192,3 +192,25 @@ def test_scheduled_job_records_its_run(db_session: Session, ctx: JobContext) -> 
     assert stats.processed > 0
     run = db_session.scalars(select(PipelineRun).where(PipelineRun.job == "privacy_purge")).one()
     assert run.status == "ok" and run.processed == stats.processed
+
+
+def test_a_purge_in_small_batches_deletes_the_same(db_session: Session, ctx: JobContext,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    world = build_world(db_session, ctx)
+    before = _trend_rows(db_session)
+    whole = run_purge(ctx, dry_run=True)
+    monkeypatch.setattr("jobs.privacy.BATCH", 2)  # the customer survey's 5 old responses: 3 batches
+
+    batched = run_purge(ctx)
+
+    assert [c.as_dict() for c in batched] == [c.as_dict() for c in whole]
+    entries = [e for e in _audit_entries(db_session) if e.target_id == str(world.customer.id)]
+    assert len(entries) == 3 and sum(e.detail["text_answers"] for e in entries) == 5
+    assert _texts_of(db_session, OLD) == []
+    after = _trend_rows(db_session)
+    assert after == {k: v for k, v in before.items() if k in after}
+
+
+def _audit_entries(session: Session) -> list[AuditEntry]:
+    session.expire_all()
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.action == "privacy.purge")))
