@@ -34,6 +34,9 @@ class AnalysisCorrection(Base):
     model_sentiment_label: Mapped[str] = mapped_column(String(10))
     model_urgent: Mapped[bool]
     model_topics: Mapped[list[str]] = mapped_column(default=list)
+    # "not analysed: pl" when the model could not read the answer: its label was a placeholder, not a
+    # judgement, so the review does not count towards agreement on sentiment.
+    model_not_analysed: Mapped[str | None] = mapped_column(String(60))
     model_name: Mapped[str] = mapped_column(String(200))
     model_version: Mapped[str] = mapped_column(String(80))
     # The analyst's own time (never a respondent's): a worker report keeps only its day elsewhere.

@@ -79,17 +79,20 @@ def reviews(session: Session, survey_id: int) -> tuple[list[Review], list[Review
     """Every review of the survey's comments as (sentiment reviews, urgency reviews)."""
     rows = session.execute(
         select(AnalysisCorrection.corrected_at, AnalysisCorrection.sentiment_label,
-               AnalysisCorrection.model_sentiment_label, AnalysisCorrection.urgent, AnalysisCorrection.model_urgent)
+               AnalysisCorrection.model_sentiment_label, AnalysisCorrection.urgent, AnalysisCorrection.model_urgent,
+               AnalysisCorrection.model_not_analysed)
         .join(Answer, Answer.id == AnalysisCorrection.answer_id)
         .join(Response, Response.id == Answer.response_id)
         .where(Response.survey_id == survey_id)
     ).all()
-    sentiment = [Review(_month(at.date()), label, model) for at, label, model, _, _ in rows]
+    # An answer the model could not read carries a placeholder sentiment, not a judgement: left out.
+    # Its urgency was still judged (by the per-language rules), so it counts there.
+    sentiment = [Review(_month(at.date()), label, model) for at, label, model, _, _, skipped in rows if not skipped]
 
     def name(urgent: bool) -> str:
         return URGENCY_LABELS[0] if urgent else URGENCY_LABELS[1]
 
-    urgency = [Review(_month(at.date()), name(u), name(mu)) for at, _, _, u, mu in rows]
+    urgency = [Review(_month(at.date()), name(u), name(mu)) for at, _, _, u, mu, _ in rows]
     return sentiment, urgency
 
 

@@ -57,10 +57,12 @@ class CorrectionNote:
     model_topics: list[str]
     corrected_by: str | None
     corrected_at: datetime
+    # "not analysed: pl": the model scored no sentiment or topics, so its label is a placeholder.
+    model_not_analysed: str | None = None
 
     @property
     def sentiment_changed(self) -> bool:
-        return self.sentiment_label != self.model_sentiment_label
+        return self.model_not_analysed is None and self.sentiment_label != self.model_sentiment_label
 
     @property
     def urgency_changed(self) -> bool:
@@ -144,6 +146,7 @@ def save_correction(
     snapshot = {
         "model_sentiment_label": analysis.sentiment_label, "model_urgent": analysis.urgent,
         "model_topics": model_topics, "model_name": analysis.model_name, "model_version": analysis.model_version,
+        "model_not_analysed": analysis.not_analysed,
     }
     correction, created = _upsert(session, analysis.answer_id, sentiment, urgent, snapshot)
     before = None if created else _describe(correction)
@@ -217,6 +220,7 @@ def notes_for(session: Session, analysis_ids: Sequence[int]) -> dict[int, Correc
             sentiment_label=c.sentiment_label, urgent=c.urgent, topics=c.topic_names,
             model_sentiment_label=a.sentiment_label, model_urgent=a.urgent,
             model_topics=sorted(tags.get(a.id, set())), corrected_by=email, corrected_at=c.corrected_at,
+            model_not_analysed=a.not_analysed,
         )
         for c, a, email in rows
     }

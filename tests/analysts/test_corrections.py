@@ -254,3 +254,26 @@ def test_worker_reports_with_anonymous_negative_ids_can_be_corrected_and_acknowl
                  ).status_code == 302
     assert _corrections(db_session)[0].answer_id == report.answer_id
     assert officer.post("/dashboard/urgent/-4242/acknowledge").status_code == 302
+
+
+def test_an_answer_the_model_could_not_read_is_labelled_not_counted_as_agreement(
+    login_as: Callable[[str | None], FlaskClient], commented: Survey, db_session: Session
+) -> None:
+    from sqlalchemy import update
+
+    from survey_app.analytics.agreement import reviews
+
+    client = login_as("analyst")
+    comment = _first(db_session, commented, "Comment 3:")
+    # As the pipeline leaves a Polish answer with an English encoder: a neutral placeholder, no topics.
+    db_session.execute(update(TextAnalysis).where(TextAnalysis.id == comment.id)
+                       .values(not_analysed="not analysed: pl", sentiment_label="neutral"))
+    assert _post(client, commented, comment, sentiment="neutral", topics=["price"]).status_code == 302
+    (stored,) = _corrections(db_session)
+    assert stored.model_not_analysed == "not analysed: pl"
+    sentiment, urgency = reviews(db_session, commented.id)
+    assert sentiment == [] and len(urgency) == 1  # its urgency was judged, its sentiment was not
+    html = client.get(f"/dashboard/surveys/{commented.id}/comments?q=Comment%203:").get_data(as_text=True)
+    struck = r'<del class="model-label"[^>]*>not analysed: pl</del>\s*<span class="tag tag-neutral">neutral'
+    assert re.search(struck, html)
+    assert "labels confirmed" not in html
