@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -10,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from models import Answer, AuditEntry, CorrectiveAction, Response, Site, Survey, TextAnalysis, User, action_reports
-from survey_app.auth.access import readable_audiences
+from survey_app.auth.access import MAX_ID, readable_audiences
 
 CLOSED = ("done", "verified", "cancelled")
 FIELDS = ("title", "description", "topic", "owner_id", "due_date", "status", "effectiveness_check",
@@ -49,17 +50,26 @@ def visible_actions(session: Session, user: User, status: str | None = None) -> 
     return list(session.scalars(stmt.order_by(CorrectiveAction.due_date, CorrectiveAction.id)).all())
 
 
+def parse_id(text: str | None) -> int | None:
+    """A row id written in a form or a reference; negative ones too (worker rows', models.anonymity)."""
+    if text and re.fullmatch(r"-?[0-9]{1,10}", text) and abs(int(text)) <= MAX_ID:
+        return int(text)
+    return None
+
+
 def response_for_source(session: Session, source_ref: str | None, response_id: int | None) -> Response | None:
     """The anonymous report an action answers: given directly, as `response:<id>` (an alert) or behind an
     `analysis:<id>` comment."""
     if response_id:
         return session.get(Response, response_id)
-    if source_ref and source_ref.startswith("response:") and source_ref[9:].isdigit():
-        return session.get(Response, int(source_ref[9:]))
-    if source_ref and source_ref.startswith("analysis:") and source_ref[9:].isdigit():
+    kind, _, ref = (source_ref or "").partition(":")
+    ref_id = parse_id(ref)
+    if kind == "response" and ref_id is not None:
+        return session.get(Response, ref_id)
+    if kind == "analysis" and ref_id is not None:
         return session.scalar(select(Response).join(Answer, Answer.response_id == Response.id)
                               .join(TextAnalysis, TextAnalysis.answer_id == Answer.id)
-                              .where(TextAnalysis.id == int(source_ref[9:])))
+                              .where(TextAnalysis.id == ref_id))
     return None
 
 

@@ -89,7 +89,7 @@ def create() -> ResponseReturnValue:
         return render_template("actions/edit.html", form=form, action=None, survey=survey), 400
     rid = form.response_id.data
     report = services.response_for_source(db.session, form.source_ref.data,
-                                          int(rid) if rid and rid.isdigit() else None)
+                                          services.parse_id(rid))
     if report is not None and not can_read_audience(signed_in(), report.survey.audience):
         abort(403)
     try:

@@ -46,7 +46,9 @@ def _text(max_length: int, description: str) -> Any:
 PeriodType = Literal[PERIOD_TYPES]  # type: ignore[valid-type]
 Sentiment = Literal[SENTIMENTS]  # type: ignore[valid-type]
 Limit = _bounded(1, MAX_LIMIT, "Page size")
-Cursor = _bounded(0, MAX_ID, "Keyset cursor: next_cursor of the previous page (items come in id order)")
+# Negative too: rows of worker surveys carry random negative ids (models.anonymity); the default is below them all.
+FIRST_PAGE = -MAX_ID - 1
+Cursor = _bounded(FIRST_PAGE, MAX_ID, "Keyset cursor: next_cursor of the previous page (items come in id order)")
 def _not_an_identifier(value: str) -> str:
     if is_identifier(value):
         raise PydanticCustomError("identifier", "names a person, not a group: it cannot be used as a segment")
@@ -93,7 +95,7 @@ class TrendsQuery(Parameters):
     segment_value: SegmentValue = ALL  # type: ignore[valid-type]
     topic: _text(120, "Topic or * for all") = ALL  # type: ignore[valid-type]
     limit: Limit = 50  # type: ignore[valid-type]
-    cursor: Cursor = 0  # type: ignore[valid-type]
+    cursor: Cursor = FIRST_PAGE  # type: ignore[valid-type]
 
 
 class CommentsQuery(Parameters):
@@ -111,7 +113,7 @@ class CommentsQuery(Parameters):
 class ActionsQuery(Parameters):
     status: Literal["open", "closed", "all"] = Field("all", description="Filter by state")
     limit: Limit = 50  # type: ignore[valid-type]
-    cursor: Cursor = 0  # type: ignore[valid-type]
+    cursor: Cursor = FIRST_PAGE  # type: ignore[valid-type]
 
 
 # --- answers ---------------------------------------------------------------------------------------
@@ -199,7 +201,7 @@ class CommentReview(Answer):
 
 
 class Comment(Answer):
-    id: int = Field(ge=0)
+    id: int = Field(description="Analysis id; random and negative for worker reports (they carry no order)")
     month: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}$")
     text: str = Field(description="Redacted text (names, emails, phones removed)")
     sentiment_label: str = Field(description="The model's label (see review for an analyst's)")

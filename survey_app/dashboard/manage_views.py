@@ -110,7 +110,7 @@ def _case_candidate_or_404(response_id: int) -> Response:
     return response
 
 
-@bp.get("/complaints/new/<int:response_id>")
+@bp.get("/complaints/new/<int(signed=True):response_id>")
 @require_role("admin", "analyst")
 def complaint_new(response_id: int) -> ResponseReturnValue:
     """Confirm opening a case for a consenting customer's response (shows their redacted comment)."""
@@ -127,7 +127,7 @@ def _complaint_new_page(response: Response, form: ComplaintOpenForm, error: str 
                            error=error), status
 
 
-@bp.post("/complaints/new/<int:response_id>")
+@bp.post("/complaints/new/<int(signed=True):response_id>")
 @require_role("admin", "analyst")
 def complaint_create(response_id: int) -> ResponseReturnValue:
     """Open the case."""

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import Answer, Response, Survey, TextAnalysis, TopicTag, TrendRow
+from models.anonymity import anonymous_id
 from models.trend import ALL
 from tests.factories import make_response
 
@@ -23,6 +24,8 @@ def make_trend(session: Session, survey: Survey, period_start: date, *, period_t
                                 "sentiment_mean": 0.1, "sentiment_low": 0.0, "sentiment_high": 0.2,
                                 "model_name": "stub", "model_version": "1"}
     defaults.update(kw)
+    if survey.audience == "worker":  # as the refresh writes them (models.anonymity)
+        defaults.setdefault("id", anonymous_id())
     row = TrendRow(period_type=period_type, period_start=period_start, survey_id=survey.id,
                    segment_type=segment_type, segment_value=segment_value, topic=topic, responses=responses,
                    **defaults)
@@ -50,14 +53,17 @@ def make_comment(session: Session, survey: Survey, text: str, *, day: date | Non
     if sentences is None:
         sentences = [{"text": redacted_text, "start": 0, "end": len(redacted_text), "label": sentiment,
                       "score": 0.0}]
+    worker = survey.audience == "worker"  # anonymous ids, as the pipeline gives them (models.anonymity)
     analysis = TextAnalysis(
+        id=anonymous_id() if worker else None,
         answer_id=answer.id, redacted_text=redacted_text, sentiment_label=sentiment,
         sentiment_score={"negative": -0.7, "neutral": 0.0, "positive": 0.7}[sentiment] if score is None else score,
         sentiment_confidence=0.9, sentences=sentences, urgent=urgent, urgency_score=0.9 if urgent else 0.0,
         urgency_reason=reason, model_name="stub", model_version="1",
     )
     for i, (topic, idx) in enumerate((topics or {}).items()):
-        analysis.tags.append(TopicTag(topic=topic, score=0.8, is_top=i == 0, sentiment_label=sentiment,
+        analysis.tags.append(TopicTag(id=anonymous_id() if worker else None,
+                                      topic=topic, score=0.8, is_top=i == 0, sentiment_label=sentiment,
                                       sentence_indexes=idx))
     session.add(analysis)
     session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from models import ApiToken, CorrectiveAction, Site, Survey, User
 from survey_app.api.tokens import create_token, hash_token
+from tests.analysts.conftest import MONTHS
+from tests.analysts.factories import make_comment, make_trend
 
 
 @pytest.fixture()
@@ -99,6 +102,30 @@ def test_comments_api(client: FlaskClient, tokens: dict[str, str], commented: Su
     assert status == 200 and body["suppressed"] and body["items"] == [] and "anonymity" in body["reason"]
     assert get(client, base + "&segment_type=site", tokens["analyst"])[1]["total"] == 36  # any site = everyone
     assert get(client, base + "&sentiment=angry", tokens["analyst"])[0] == 400
+
+
+def test_worker_rows_with_anonymous_ids_are_listed_and_paged(client: FlaskClient, db_session: Session,
+                                                            tokens: dict[str, str], worker_survey: Survey) -> None:
+    """A worker survey's trend rows and analyses carry random negative ids (models.anonymity): the first page
+    must not start after id 0, and paging must follow them in id order."""
+    for month in MONTHS[:-1]:
+        make_trend(db_session, worker_survey, month, responses=40)
+    url = f"/api/v1/surveys/{worker_survey.id}/trends?limit=2"
+    seen, cursor = [], None
+    while True:
+        status, body = get(client, url + (f"&cursor={cursor}" if cursor is not None else ""),
+                           tokens["safety_officer"])
+        assert status == 200
+        seen += body["items"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(r["period_start"] for r in seen) == [m.isoformat() for m in MONTHS]
+    for i in range(12):
+        make_comment(db_session, worker_survey, f"Forklift {i} reversed without looking", day=date(2025, 6, 10))
+    status, body = get(client, f"/api/v1/surveys/{worker_survey.id}/comments?period=month&period_start=2025-06-15",
+                       tokens["safety_officer"])
+    assert status == 200 and body["total"] == 12 and all(c["id"] < 0 for c in body["items"])
 
 
 def test_actions_api_paginates(client: FlaskClient, db_session: Session, tokens: dict[str, str],
