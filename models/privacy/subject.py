@@ -125,7 +125,6 @@ def export_subject(session: Session, email: str, now: datetime | None = None) ->
             }
         return out
 
-    responded = {r.invitation_id: r for r in responses}
     return {
         "subject": normalise_email(email),
         "exported_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
@@ -137,7 +136,8 @@ def export_subject(session: Session, email: str, now: datetime | None = None) ->
             "created_at": _iso(i.created_at), "sent_at": _iso(i.sent_at), "reminded_at": _iso(i.reminded_at),
             "expires_at": _iso(i.expires_at), "used_at": _iso(i.used_at),
             "saved_draft": i.draft,
-            "answered": i.id in responded,
+            # From the invitation: a worker's report never links back to it, so it cannot be listed here.
+            "answered": i.used_at is not None,
         } for i in invitations],
         "responses": [{
             "survey": _survey(r.survey),

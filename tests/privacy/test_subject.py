@@ -146,3 +146,24 @@ def test_erase_of_a_response_on_a_purged_day_leaves_that_days_counts(db_session:
     assert (counts.responses, counts.trend_days, counts.responses_in_purged_days) == (1, 0, 1)
     old = _day_row(db_session, world.customer.id, OLD)
     assert old is not None and old.responses == before
+
+
+def test_a_workers_invitation_is_exported_and_erased_without_any_report(db_session: Session,
+                                                                         ctx: JobContext) -> None:
+    from tests.privacy.conftest import make_invitation
+
+    world = build_world(db_session, ctx)
+    inv = make_invitation(db_session, world.worker, "ola@example.org", RECENT, team="night shift")
+    inv.used_at = NOW  # the report itself is stored without any link to this invitation
+    db_session.commit()
+
+    data = export_subject(db_session, "ola@example.org")
+
+    assert [(i["survey"]["audience"], i["answered"]) for i in data["invitations"]] == [("worker", True)]
+    assert data["responses"] == [] and "not linked to anyone" in data["worker_reports"]
+    reports = db_session.scalar(select(func.count()).select_from(Response).where(
+        Response.survey_id == world.worker.id))
+    counts = erase_subject(db_session, "ola@example.org")
+    assert (counts.invitations, counts.responses) == (1, 0)
+    assert db_session.scalar(select(func.count()).select_from(Response).where(
+        Response.survey_id == world.worker.id)) == reports
