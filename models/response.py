@@ -39,6 +39,10 @@ class Response(Base):
     # Segment attributes copied from the invitation at submit time (region, channel, ...).
     segment: Mapped[dict[str, Any]] = mapped_column(default=dict)
     receipt_code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # SHA-256 of the submission id carried in the respondent's signed form state (never the id itself):
+    # unique, so a replayed final POST cannot store a second response. Random, so it neither orders nor
+    # times a worker report; NULL on rows stored before submission ids.
+    submission_key: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     contact_consent: Mapped[bool] = mapped_column(default=False)
 
     survey: Mapped[Survey] = relationship()

@@ -107,10 +107,12 @@ def submit_response(
     language: str,
     invitation: Invitation | None = None,
     site_id: int | None = None,
+    submission_key: str | None = None,
     now: datetime | None = None,
 ) -> Submitted:
     """Store one response and its answers for the shown `questions`; raises AlreadyAnswered when the
-    invitation is used (a racing submit may instead fail the unique invitation_id on insert).
+    invitation is used (a racing submit may instead fail the unique invitation_id on insert), and fails
+    the unique submission_key when this filling-in of the survey was stored already (a replay).
 
     Worker responses keep the day only: no exact time, no address, no device; they get a receipt code.
     Rows go in as plain INSERTs on the session's connection (in its transaction): the ORM's unit of work
@@ -145,6 +147,7 @@ def submit_response(
         "segment": dict(linked.attributes or {}) if linked is not None else {},
         "receipt_code": _unused_receipt_code(session) if worker else None,
         "contact_consent": False,
+        "submission_key": submission_key,
     }
     rows: list[dict[str, Any]] = []
     for q in questions:
@@ -177,6 +180,12 @@ def submit_response(
     return Submitted(response_id, response["receipt_code"])
 
 
+def stored_submission(session: Session, survey: Survey, submission_key: str) -> Submitted | None:
+    """The response stored under `submission_key`, if that filling-in of the survey was sent already."""
+    row = session.execute(_statements().stored_submission, {"survey": survey.id, "key": submission_key}).first()
+    return Submitted(row.id, row.receipt_code) if row is not None else None
+
+
 @dataclass(frozen=True)
 class _Statements:
     """Statements of the submit path, built once: building one (and its cache key) on every request
@@ -186,6 +195,7 @@ class _Statements:
     invitation_by_hash: Select[Any]
     site_link_by_code: Select[Any]
     receipt_code_taken: Select[Any]
+    stored_submission: Select[Any]
     insert_response: ReturningInsert[Any]
     insert_answer: Insert
 
@@ -197,6 +207,8 @@ def _statements() -> _Statements:
         invitation_by_hash=select(Invitation).where(Invitation.token_hash == bindparam("hash")),
         site_link_by_code=select(SiteLink).where(SiteLink.code == bindparam("code")),
         receipt_code_taken=select(Response.id).where(Response.receipt_code == bindparam("code")),
+        stored_submission=select(Response.id, Response.receipt_code).where(
+            Response.submission_key == bindparam("key"), Response.survey_id == bindparam("survey")),
         insert_response=insert(Response).returning(Response.id),
         insert_answer=insert(Answer),
     )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from survey_app.respond.tokens import new_submission_id
+
 SALT = "heedful.respond.draft"
+_SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{22,64}")
 
 
 class BadState(ValueError):
@@ -18,6 +22,13 @@ class BadState(ValueError):
 class Draft:
     page: int
     raw: dict[str, Any] = field(default_factory=dict)
+    # Names this filling-in of the survey from its first page on: the final POST stores the response
+    # under it once, and a replay (double tap, resend, a phone retrying) finds that response instead.
+    submission: str = field(default_factory=new_submission_id)
+
+    def at(self, page: int) -> Draft:
+        """The same answers and submission, shown at `page`."""
+        return Draft(page, self.raw, self.submission)
 
 
 def _serializer(secret: str) -> URLSafeSerializer:
@@ -26,7 +37,7 @@ def _serializer(secret: str) -> URLSafeSerializer:
 
 
 def dump_draft(secret: str, survey_id: int, draft: Draft) -> str:
-    return _serializer(secret).dumps({"s": survey_id, "p": draft.page, "r": draft.raw})
+    return _serializer(secret).dumps({"s": survey_id, "p": draft.page, "r": draft.raw, "n": draft.submission})
 
 
 def load_draft(secret: str, survey_id: int, token: str) -> Draft:
@@ -37,7 +48,11 @@ def load_draft(secret: str, survey_id: int, token: str) -> Draft:
     if not isinstance(data, dict) or data.get("s") != survey_id or not isinstance(data.get("r"), dict):
         raise BadState("draft belongs to another survey")
     page = data.get("p")
-    return Draft(page=page if isinstance(page, int) else 1, raw=_clean_raw(data["r"]))
+    draft = Draft(page=page if isinstance(page, int) else 1, raw=_clean_raw(data["r"]))
+    submission = data.get("n")
+    if isinstance(submission, str) and _SUBMISSION_ID.fullmatch(submission):
+        draft.submission = submission  # else a form from before submission ids: it gets a new one
+    return draft
 
 
 def draft_from_json(data: Any) -> Draft | None:
@@ -49,6 +64,8 @@ def draft_from_json(data: Any) -> Draft | None:
 
 
 def draft_to_json(draft: Draft) -> dict[str, Any]:
+    # Without the submission id: a resumed draft is a new filling-in, and the invitation row (which holds
+    # the address it was sent to) must keep nothing that names a response.
     return {"page": draft.page, "raw": draft.raw}
 
 

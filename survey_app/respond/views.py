@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
@@ -72,9 +72,9 @@ def survey_submit(slug: str) -> ResponseReturnValue:
 
 @bp.get("/s/<slug>/thanks")
 def thanks(slug: str) -> ResponseReturnValue:
-    """Thank-you page after a customer submission (Post/Redirect/Get)."""
+    """Thank-you page after a submission by public link (Post/Redirect/Get)."""
     access = _public_access(slug)
-    return _message(access, "thanks", 200)
+    return _message(access, "thanks", 200, receipt_code=_receipt(access))
 
 
 @bp.get("/i/<token>")
@@ -97,21 +97,27 @@ def invitation_thanks(token: str) -> ResponseReturnValue:
     assert access.invitation is not None
     if access.invitation.used_at is None:
         return redirect(url_for("respond.invitation", token=token, lang=access.lang))
-    return _message(access, "thanks", 200)
+    return _message(access, "thanks", 200, receipt_code=_receipt(access))
 
 
 @bp.post("/i/<token>")
 def invitation_submit(token: str) -> ResponseReturnValue:
-    """Move between pages, save for later, or submit on a personal invitation."""
-    access = _invitation_access(token)
-    blocked = _invitation_blocked(access)
-    return blocked if blocked is not None else _submit(access)
+    """Move between pages, save for later, or submit on a personal invitation (a used or expired link is
+    refused in _submit, after a replay of the submission that used it got its thank-you again)."""
+    return _submit(_invitation_access(token))
 
 
 @bp.get("/q/<code>")
 def site_link(code: str) -> ResponseReturnValue:
     """Show a worker survey from a site's QR code, with the site filled in."""
     return _show(_site_access(code))
+
+
+@bp.get("/q/<code>/thanks")
+def site_link_thanks(code: str) -> ResponseReturnValue:
+    """Thank-you page, with the receipt code, after a report by QR code (Post/Redirect/Get)."""
+    access = _site_access(code)
+    return _message(access, "thanks", 200, receipt_code=_receipt(access))
 
 
 @bp.post("/q/<code>")
@@ -260,6 +266,7 @@ def _parse(survey: Survey, questions: list[QuestionDef], raw: dict[str, Any]) ->
 
 
 def _show(access: Access, draft: Draft | None = None) -> ResponseReturnValue:
+    session.pop(RECEIPT_KEY, None)  # a new report begins: the last one's receipt code is not shown again
     blocked = _status_page(access)
     if blocked is not None:
         return blocked
@@ -269,7 +276,7 @@ def _show(access: Access, draft: Draft | None = None) -> ResponseReturnValue:
     vis = Visibility(questions, _parse(access.survey, questions, draft.raw).values)
     pages = vis.pages()
     page = draft.page if draft.page in pages else (pages[0] if pages else 1)
-    return _render(access, questions, Draft(page, draft.raw), {}, 200)
+    return _render(access, questions, draft.at(page), {}, 200)
 
 
 def _prefill_site(access: Access, questions: list[QuestionDef], draft: Draft) -> None:
@@ -282,18 +289,27 @@ def _prefill_site(access: Access, questions: list[QuestionDef], draft: Draft) ->
 
 def _submit(access: Access) -> ResponseReturnValue:
     survey = access.survey
-    blocked = _status_page(access)
-    if blocked is not None:
-        return blocked
     form = RespondForm()
     if not form.validate_on_submit():
         abort(400)
-    questions = _questions(survey)
     try:
-        draft = load_draft(current_app.secret_key or "", survey.id, form.state.data or "")
+        draft: Draft | None = load_draft(current_app.secret_key or "", survey.id, form.state.data or "")
     except BadState:
+        draft = None
+    nav = request.form.get("nav", "next")
+    if draft is not None and nav not in ("back", "save") and not request.form.get("switch_lang"):
+        # Checked before anything that could have changed since the first send (the link used, the
+        # survey closed, the rate limit): a replay gets the thank-you it got then, and stores nothing.
+        stored = submission.already_stored(db.session, survey, draft.submission)
+        if stored is not None:
+            return _thanks(access, stored.receipt_code)
+    blocked = _invitation_blocked(access) if access.invitation is not None else None
+    blocked = blocked or _status_page(access)
+    if blocked is not None:
+        return blocked
+    if draft is None:
         abort(400)
-
+    questions = _questions(survey)
     page = _merge_posted(survey, questions, draft)
 
     if (form.homepage.data or "").strip():
@@ -302,37 +318,37 @@ def _submit(access: Access) -> ResponseReturnValue:
     switch = request.form.get("switch_lang")
     if switch:
         access.lang = _language(survey, switch)
-        return _render(access, questions, Draft(page, draft.raw), {}, 200)
+        return _render(access, questions, draft.at(page), {}, 200)
 
-    nav = request.form.get("nav", "next")
     parsed = _parse(survey, questions, draft.raw)
     vis = Visibility(questions, parsed.values)
     if nav == "save" and not _can_save(access):
         # Not offered on anonymous reports (see _can_save); a hand-made "save" stores nothing.
         notice = Translator(access.lang)(SAVE_REFUSED)
-        return _render(access, questions, Draft(page, draft.raw), {}, 400, notice=notice)
+        return _render(access, questions, draft.at(page), {}, 400, notice=notice)
     if nav == "save":
         assert access.invitation is not None
         try:
-            submission.save_draft(db, survey, access.invitation, Draft(page, draft.raw))
+            submission.save_draft(db, survey, access.invitation, draft.at(page))
         except DatabaseBusy:
-            return _not_saved(access, questions, Draft(page, draft.raw))
+            return _not_saved(access, questions, draft.at(page))
         return _message(access, "saved", 200)
     step = submission.next_step(vis, parsed, page, nav)
     if step is not None:
-        return _render(access, questions, Draft(step.page, draft.raw), step.problems, 400 if step.problems else 200)
+        return _render(access, questions, draft.at(step.page), step.problems, 400 if step.problems else 200)
 
     limiter: SubmissionLimiter = current_app.extensions[LIMITER_KEY]
     if not limiter.allow(request.remote_addr or "", f"survey:{survey.id}"):
         abort(429)
     site_id = access.site_link.site_id if access.site_link is not None else None
-    answers = submission.Answers(survey, vis.active(), parsed, access.lang, access.invitation, site_id)
+    answers = submission.Answers(survey, vis.active(), parsed, access.lang, draft.submission,
+                                 access.invitation, site_id)
     try:
         stored = submission.submit(db, answers)
     except AlreadyAnswered:
         return _message(access, "used", 200)
     except DatabaseBusy:
-        return _not_saved(access, questions, Draft(page, draft.raw))
+        return _not_saved(access, questions, draft.at(page))
     return _thanks(access, stored.receipt_code)
 
 
@@ -376,16 +392,38 @@ def _csrf_retry() -> ResponseReturnValue | None:
     notice = Translator(access.lang)(
         "For your security the form had to be reloaded. Your answers are kept: please check them and send again."
     )
-    return _render(access, questions, Draft(page, draft.raw), {}, 400, notice=notice)
+    return _render(access, questions, draft.at(page), {}, 400, notice=notice)
+
+
+RECEIPT_KEY = "heedful.receipt"
+THANKS_ENDPOINTS = {"respond.survey_submit": "respond.thanks", "respond.invitation_submit": "respond.invitation_thanks",
+                    "respond.site_link_submit": "respond.site_link_thanks"}
 
 
 def _thanks(access: Access, receipt_code: str | None) -> ResponseReturnValue:
-    if access.survey.audience == "customer" and access.invitation is None:
-        return redirect(url_for("respond.thanks", slug=access.survey.slug, lang=access.lang))
-    if access.invitation is not None and access.survey.audience == "customer":
-        return redirect(url_for("respond.invitation_thanks", token=access.args["token"], lang=access.lang))
-    # Worker: render in place, so the receipt code never appears in a URL or the browser history.
-    return _message(access, "thanks", 200, receipt_code=receipt_code)
+    """Redirect to the thank-you page (Post/Redirect/Get), so a refresh there sends nothing again.
+
+    A worker's receipt code goes to the thank-you page in the signed session cookie: never in a URL
+    (browser history, access logs, the Referer) nor in a log line.
+    """
+    if access.survey.audience == "worker":
+        if receipt_code is not None:
+            session[RECEIPT_KEY] = {"survey": access.survey.id, "code": receipt_code}
+        else:
+            session.pop(RECEIPT_KEY, None)
+    return redirect(url_for(THANKS_ENDPOINTS[access.endpoint], **access.args, lang=access.lang))
+
+
+def _receipt(access: Access) -> str | None:
+    """The receipt code of the report just sent from this browser, for its thank-you page.
+
+    It stays in the session cookie (which ends with the browser session) until a form is opened again,
+    so a refresh still shows it, and the next worker at a shared tablet starts without it."""
+    held = session.get(RECEIPT_KEY)
+    if access.survey.audience != "worker" or not isinstance(held, dict) or held.get("survey") != access.survey.id:
+        return None
+    code = held.get("code")
+    return code if isinstance(code, str) else None
 
 
 def _render(
@@ -402,7 +440,7 @@ def _render(
     # The draft in the form holds the other pages; this page's answers are in its inputs.
     own = {n for q in shown for n in field_names(q, survey.default_language)}
     state = dump_draft(current_app.secret_key or "", survey.id,
-                       Draft(draft.page, {k: v for k, v in draft.raw.items() if k not in own}))
+                       Draft(draft.page, {k: v for k, v in draft.raw.items() if k not in own}, draft.submission))
     form = RespondForm(formdata=None, state=state)
     view = PageView(survey, access.lang, draft.raw, problems, vis, sites, deps, _)
     body = render_template(

@@ -125,6 +125,11 @@ class Respondent:
             data[key if key.startswith(("q-", "homepage", "switch_lang")) else f"q-{key}"] = value
         return self._remember(self.client.post(self.form.action, data=data, environ_base=self.environ))
 
+    def follow(self) -> TestResponse:
+        """Follow the redirect just answered (Post/Redirect/Get), as a browser does."""
+        assert self.page is not None and self.page.status_code in (302, 303), "no redirect to follow"
+        return self.open(self.page.headers["Location"])
+
 
 def page_number(html: str) -> tuple[int, int] | None:
     m = re.search(r"Page (\d+) of (\d+)", html)

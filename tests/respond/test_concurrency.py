@@ -100,10 +100,54 @@ def test_fifty_concurrent_anonymous_submits(real_engine: Engine, real_db: str, t
         slug, survey_id = survey.slug, survey.id
     apps = [_app(real_db, tmp_path) for _ in range(5)]
     results = _race([apps[i % 5] for i in range(50)], f"/s/{slug}", {"nps": "6", "why": "Concurrent"})
-    assert [code for code, _ in results] == [200] * 50
+    assert [code for code, _ in results] == [302] * 50
     with Session(real_engine) as s:
         rows = s.scalars(select(Response).where(Response.survey_id == survey_id)).all()
         assert len(rows) == 50 and len({r.receipt_code for r in rows}) == 50
         assert all(r.submitted_at is None for r in rows)
+    for a in apps:
+        a.extensions["heedful.db"].engine.dispose()
+
+
+@pytest.mark.parametrize("audience", ["customer", "worker"])
+def test_concurrent_replays_of_one_final_post_store_one_response(
+    real_engine: Engine, real_db: str, tmp_path: Path, audience: str
+) -> None:
+    """A double tap, a resend and a phone retrying, all at once: the same final POST sent 12 times from
+    4 web processes stores one response, and every copy gets the same thank-you (the same receipt code)."""
+    with Session(real_engine) as s, s.begin():
+        survey = make_survey(s, QUESTIONS, audience=audience)
+        slug, survey_id = survey.slug, survey.id
+    apps = [_app(real_db, tmp_path) for _ in range(4)]
+    r = Respondent(apps[0].test_client())
+    r.open(f"/s/{slug}")
+    form = {**r.form.hidden, "q-nps": "3", "q-why": "The same report, sent again and again", "nav": "submit"}
+    barrier = threading.Barrier(12)
+    results: list[tuple[int, str, str]] = []
+    lock = threading.Lock()
+
+    def replay(app: Flask) -> None:
+        client = app.test_client()
+        barrier.wait(timeout=30)
+        resp = client.post(f"/s/{slug}", data=form)
+        thanks = client.get(resp.headers.get("Location", "/nowhere")).get_data(as_text=True)
+        with lock:
+            results.append((resp.status_code, resp.headers.get("Location", ""), thanks))
+
+    threads = [threading.Thread(target=replay, args=(apps[i % 4],)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(results) == 12
+    assert {(code, location) for code, location, _ in results} == {(302, f"/s/{slug}/thanks?lang=en")}
+    with Session(real_engine) as s:
+        [row] = s.scalars(select(Response).where(Response.survey_id == survey_id)).all()
+        assert len(row.answers) == 2 and row.submission_key is not None
+    if audience == "worker":
+        assert row.receipt_code is not None
+        assert all(row.receipt_code in thanks for _, _, thanks in results)
+    else:
+        assert all("Thank you" in thanks for _, _, thanks in results)
     for a in apps:
         a.extensions["heedful.db"].engine.dispose()

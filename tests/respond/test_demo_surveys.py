@@ -43,7 +43,8 @@ def test_demo_safety_survey_by_qr_end_to_end(respondent: Respondent, db_session:
     assert f'value="{leeds.id}" selected' in r.html
     r.submit({"kind": "near_miss", "describe": "Forklift reversed without a beeper in aisle 6", "hurt": "no"})
     resp = r.submit({}, nav="submit")
-    assert resp.status_code == 200
+    assert resp.status_code == 302
+    r.follow()
     survey = db_session.scalar(select(Survey).where(Survey.slug == "demo-safety"))
     assert survey is not None
     row = db_session.scalars(select(Response).where(Response.survey_id == survey.id)).one()

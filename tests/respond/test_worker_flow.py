@@ -24,17 +24,19 @@ def test_qr_link_prefills_site_and_stores_only_the_day(respondent: Respondent, w
     assert "We do not store your name, your IP address" in r.html
     resp = r.submit({"department": str(dep.id), "hazard": "Oil on the floor by press 4", "severity": "high"},
                     nav="submit")
-    assert resp.status_code == 200
+    assert resp.status_code == 302 and resp.headers["Location"].startswith(f"/q/{link.code}/thanks")
+    thanks = r.follow()
     html = r.html
     row = db_session.scalars(select(Response).where(Response.survey_id == worker_survey.id)).one()
     assert row.site_id == site.id and row.department_id == dep.id
     assert row.submitted_at is None and row.submitted_on == datetime.now(UTC).date()
     assert row.invitation_id is None and row.segment == {}
-    # Receipt code: shown once, in the page (not in a URL), from the unambiguous alphabet.
+    # Receipt code: in the thank-you page (never in a URL), from the unambiguous alphabet.
     assert row.receipt_code and len(row.receipt_code) == RECEIPT_LENGTH
     assert set(row.receipt_code) <= set(RECEIPT_ALPHABET)
     assert row.receipt_code in html and 'href="/receipt"' in html
-    assert resp.headers["Cache-Control"] == "no-store"
+    assert row.receipt_code not in resp.headers["Location"]
+    assert resp.headers["Cache-Control"] == "no-store" and thanks.headers["Cache-Control"] == "no-store"
     hazard = next(a for a in row.answers if a.text)
     assert hazard.text_state == "pending"
     # Nothing that could identify the device or the moment is stored anywhere on the row.
@@ -81,9 +83,15 @@ def test_only_the_csrf_cookie_is_set(csrf_app: Flask, worker_survey: Survey, sit
     assert r.form.hidden.get("csrf_token")
 
     done = r.submit({"hazard": "Blocked fire exit", "severity": "high"}, nav="submit")
-    assert done.status_code == 200 and "Your receipt code" in r.html
-    for header in done.headers.getlist("Set-Cookie"):
+    assert done.status_code == 302
+    thanks = r.follow()
+    assert "Your receipt code" in r.html
+    for header in done.headers.getlist("Set-Cookie") + thanks.headers.getlist("Set-Cookie"):
         assert header.startswith("session=")
+    # The receipt code reaches the thank-you page in the session (not the URL), until a form is opened again.
+    with client.session_transaction() as sess:
+        assert set(sess) == {"csrf_token", "heedful.receipt"}
+    r.open(f"/q/{link.code}")
     with client.session_transaction() as sess:
         assert set(sess) == {"csrf_token"}
 
@@ -111,4 +119,6 @@ def test_lost_csrf_cookie_keeps_the_report(csrf_app: Flask, worker_survey: Surve
     assert "Your answers are kept" in r.html and "Exposed wiring at bay 2" in r.html
     assert db_session.scalars(select(Response).where(Response.survey_id == worker_survey.id)).all() == []
     # The re-rendered page carries a fresh token: sending again works.
-    assert r.submit(nav="submit").status_code == 200 and "Your receipt code" in r.html
+    assert r.submit(nav="submit").status_code == 302
+    r.follow()
+    assert "Your receipt code" in r.html
