@@ -91,7 +91,8 @@ class Database:
             if session.get_bind().dialect.name == "sqlite":
                 session.commit()  # read-only so far; expire_on_commit=False keeps what was loaded
             for obj in keep:
-                session.expunge(obj)
+                if obj in session:  # a second write in the same request finds it detached already
+                    session.expunge(obj)
             with begin_mode("IMMEDIATE"):
                 yield session
                 session.commit()

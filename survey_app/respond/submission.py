@@ -14,7 +14,7 @@ and gets the same thank-you (the same receipt code) while storing nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -32,7 +32,7 @@ from survey_app.respond.services import (
     submit_response,
 )
 from survey_app.respond.state import Draft, draft_to_json
-from survey_app.respond.tokens import submission_key
+from survey_app.respond.tokens import new_submission_id, submission_key
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,10 @@ class Answers:
     questions: list[QuestionDef]  # the questions shown to this respondent (hidden ones store nothing)
     parsed: Parsed
     language: str
-    submission: str  # the submission id from the signed form state
     invitation: Invitation | None = None
     site_id: int | None = None
+    # The submission id from the signed form state; a fresh one stores a new response.
+    submission: str = field(default_factory=new_submission_id)
 
 
 def problems(vis: Visibility, parsed: Parsed, questions: list[QuestionDef]) -> dict[str, Problem]:

@@ -341,8 +341,8 @@ def _submit(access: Access) -> ResponseReturnValue:
     if not limiter.allow(request.remote_addr or "", f"survey:{survey.id}"):
         abort(429)
     site_id = access.site_link.site_id if access.site_link is not None else None
-    answers = submission.Answers(survey, vis.active(), parsed, access.lang, draft.submission,
-                                 access.invitation, site_id)
+    answers = submission.Answers(survey, vis.active(), parsed, access.lang, access.invitation, site_id,
+                                 submission=draft.submission)
     try:
         stored = submission.submit(db, answers)
     except AlreadyAnswered:

@@ -111,7 +111,7 @@ def test_no_table_places_a_worker_report_in_time(
     report = Respondent(client, remote_addr=WORKER_IP)
     report.open(f"/q/{qr}", environ_base={"REMOTE_ADDR": WORKER_IP, "HTTP_USER_AGENT": WORKER_AGENT})
     report.client.environ_base["HTTP_USER_AGENT"] = WORKER_AGENT
-    assert report.submit({"hazard": "Exposed wire by press 4, urgent"}, nav="submit").status_code == 302  # to the thank-you
+    assert report.submit({"hazard": "Exposed wire by press 4, urgent"}, nav="submit").status_code == 302
     customer_answers("Rude staff and a broken box")
 
     scored = score_pending(job_ctx)

@@ -167,3 +167,15 @@ class _AnyProblem:
 
 
 ANY_PROBLEM: Any = _AnyProblem()
+
+
+def test_the_same_submission_stores_once(app: Flask, db_session: Session) -> None:
+    """Sent twice (a replay that got past the first look-up): the second finds the first's response."""
+    survey = make_survey(db_session, QUESTIONS, audience="worker")
+    with app.test_request_context():
+        answers = _answers(app, survey, ANSWERS)
+        first = submission.submit(db, answers)
+        replay = submission.submit(db, answers)  # the same submission id: the unique key refuses a second row
+        other = submission.submit(db, _answers(app, survey, ANSWERS))  # a new filling-in of the survey
+    assert replay == first and first.receipt_code is not None and other.response_id != first.response_id
+    assert _count(db_session, Response) == 2
