@@ -1,7 +1,7 @@
 """responses.submission_key: each filling-in of a survey is stored once
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 08:00:00
 
 The final POST stores its response under the SHA-256 of the submission id held in the respondent's
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
