@@ -38,8 +38,8 @@ def run_purge(ctx: JobContext, *, dry_run: bool = False, actor_name: str = "sche
                     survey = s.get(Survey, survey_id)
                     if survey is None or survey.retention_months is None:  # deleted or changed meanwhile
                         return None
-                    if dry_run:
-                        return purge_survey(s, survey, today, dry_run=True, batch=BATCH, after_id=after)
+                    if dry_run:  # reads only: one pass, so a value shared across batches is counted once
+                        return purge_survey(s, survey, today, dry_run=True)
                     with secure_delete(s):
                         counts = purge_survey(s, survey, today, batch=BATCH, after_id=after)
                     if counts.total:

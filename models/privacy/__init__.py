@@ -2,7 +2,7 @@
 SQLite file afterwards. Plain functions over a session; the caller (job, CLI, admin view) owns the
 transaction and writes the audit entry's actor."""
 
-from models.privacy.retention import PurgeCounts, months_before, purge_expired, purge_survey
+from models.privacy.retention import PurgeCounts, months_before, purge_survey
 from models.privacy.scrub import scrub_deleted_pages, secure_delete
 from models.privacy.subject import (
     WORKER_NOTE,
@@ -22,7 +22,6 @@ __all__ = [
     "export_subject",
     "months_before",
     "normalise_email",
-    "purge_expired",
     "purge_survey",
     "scrub_deleted_pages",
     "secure_delete",

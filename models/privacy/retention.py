@@ -178,8 +178,3 @@ def purge_survey(session: Session, survey: Survey, today: date, *, dry_run: bool
         session.expire(survey, ["text_purged_before"])
     return counts
 
-
-def purge_expired(session: Session, today: date, *, dry_run: bool = False) -> list[PurgeCounts]:
-    """Purge every survey that has a retention period; one PurgeCounts per survey, in id order."""
-    surveys = session.scalars(select(Survey).where(Survey.retention_months.is_not(None)).order_by(Survey.id))
-    return [purge_survey(session, survey, today, dry_run=dry_run) for survey in surveys]
