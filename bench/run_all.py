@@ -28,6 +28,8 @@ BENCHMARKS = [
         "nlp_ceiling.json",
         "Ceilings: the shipped recipe trained on each public set itself (nothing ships)",
     ),
+    ("bench.nlp_urgency", "nlp_urgency.json", "Urgency in en/de/pl/es, and what language detection costs"),
+    ("bench.nlp_names", "nlp_names.json", "Bare person names in redaction"),
     ("bench.pipeline_bench", "pipeline.json", "End-to-end scoring vs bare encoder"),
     ("bench.trends_bench", "trends.json", "Trend rebuild and incremental update"),
     ("bench.web_load", "web_load.json", "Answering a survey under load"),

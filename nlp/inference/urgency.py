@@ -22,10 +22,12 @@ Languages and rules
 Every report's language is detected (nlp.inference.language). The team-written rules of that
 language (nlp.inference.urgency_rules: en, de, pl, es) name the danger a sentence describes. Where the
 encoder reads the language (`Encoder.languages`), a report is urgent when a rule matches or the head
-is confident on its own (probability >= `ENCODER_ALONE`, chosen on the 40 % dev split of urgency.csv:
-English recall 0.962, precision 0.981 there, against 0.925 / 0.817 for the head alone). Where it
-cannot read the language, the rules alone decide: the English head on Polish text flagged praise as
-gas leaks.
+is confident on is near-certain on its own (probability >= `ENCODER_ALONE`). That bar is high on purpose: at 0.8
+the head added recall on the dev split of urgency.csv (English 0.906 -> 0.962) but two of its three
+extra flags there, and all five of its flags on the 123 demo reports, came with a reason that did not
+fit the text ("a pedestrian walked into the forklift route" -> toxic gas), which is the noise safety
+officers reported. Where the encoder cannot read the language, the rules alone decide: the English
+head on Polish text flagged praise as gas leaks.
 
 The reason is always one category of the fixed list `urgency_rules.REASONS`: the rule's category,
 or for a report only the head flagged, the category of the nearest danger prototype.
@@ -62,7 +64,7 @@ WEIGHTS = WEIGHTS_DIR / "urgency_head.npz"
 LORA_WEIGHTS = WEIGHTS_DIR / "urgency_head_lora.npz"
 # Team-written, in en/de/pl/es with one reason each; never trained or tuned on (see heldout_report).
 HELDOUT = Path(__file__).resolve().parent.parent / "data" / "urgency_heldout.csv"
-ENCODER_ALONE = 0.8  # head probability that flags a report no rule matched (see the module docstring)
+ENCODER_ALONE = 0.95  # head probability that flags a report no rule matched (see the module docstring)
 
 
 class TextEncoder(Protocol):

@@ -74,16 +74,17 @@ REPORTS: tuple[R, ...] = (
     R("Stolperfalle: Kabel quer über dem Gang in Halle 2.", "slips", HAZ, NEG, "de"),
     # --- machinery & guarding ---------------------------------------------------------------
     R("The guard on the bandsaw has been removed and not put back.", "guarding", HAZ, NEG),
+    # URGENCY.md: a machine running with its guard removed or its interlock bypassed is urgent.
     R("Interlock on the packing machine door is taped over so it keeps running when open.",
-      "guarding", HAZ, NEG),
+      "guarding", HAZ, NEG, urgent=True),
     R("Interlock on line 2 is bypassed, someone could lose a hand. Please stop the line.",
       "guarding", HAZ, NEG, urgent=True),
-    R("Conveyor nip point at the transfer has no guard.", "guarding", HAZ, NEG),
+    R("Conveyor nip point at the transfer has no guard.", "guarding", HAZ, NEG, urgent=True),
     R("My sleeve got caught in a conveyor roller, I managed to pull free.", "guarding", NM, NEG),
     R("The emergency stop on line 4 does not work.", "guarding", HAZ, NEG, urgent=True),
     R("Chuck key left in the lathe again.", "guarding", NM, NEG),
     R("Thanks for fixing the guard on the slitter so quickly.", "guarding", PRA, POS),
-    R("Osłona na maszynie pakującej jest zdjęta od tygodnia.", "guarding", HAZ, NEG, "pl"),
+    R("Osłona na maszynie pakującej jest zdjęta od tygodnia.", "guarding", HAZ, NEG, "pl", urgent=True),
     R("Not-Aus an Linie 3 funktioniert nicht.", "guarding", HAZ, NEG, "de", urgent=True),
     # --- chemicals & fumes ------------------------------------------------------------------
     R("Smell of gas near boiler 2.", "chemicals", HAZ, NEG, urgent=True),
@@ -103,7 +104,8 @@ REPORTS: tuple[R, ...] = (
     R("Fire exit in the warehouse is blocked by pallets and locked with a padlock.", "housekeeping", HAZ, NEG,
       urgent=True),
     R("Rubbish everywhere on nights, no time to clear up.", "housekeeping", HAZ, NEG),
-    R("Racking damaged at bay 14, the beam is bent.", "housekeeping", HAZ, NEG),
+    # URGENCY.md: buckled racking is a collapse risk.
+    R("Racking damaged at bay 14, the beam is bent.", "housekeeping", HAZ, NEG, urgent=True),
     R("Maintenance workshop is a mess, tools all over the floor.", "housekeeping", HAZ, NEG),
     R("Broken ladder left in bay 6.", "housekeeping", HAZ, NEG),
     R("The 5S work in dispatch made a huge difference, much tidier.", "housekeeping", PRA, POS),
