@@ -21,12 +21,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import AnalysisCorrection, Answer, Response, Survey
+from models import AnalysisCorrection, Answer, CorrectionTopic, Response, Survey
 from models.correction import CORRECTION_LABELS
 from survey_app.analytics.suppression import Group, suppress
 
 ALL = "*"
 URGENCY_LABELS = ("urgent", "not urgent")
+NOT_TAGGED = "\x00not tagged"  # the other side did not give the topic
 
 
 @dataclass(frozen=True)
@@ -77,34 +78,64 @@ def _month(d: date) -> date:
 
 def reviews(session: Session, survey_id: int) -> tuple[list[Review], list[Review]]:
     """Every review of the survey's comments as (sentiment reviews, urgency reviews)."""
+    sentiment, urgency, _, _ = _reviews(session, survey_id)
+    return sentiment, urgency
+
+
+def _reviews(session: Session, survey_id: int) -> tuple[list[Review], list[Review], list[Review], list[Review]]:
+    """Sentiment and urgency reviews, and topic reviews seen from the analyst's topics and from the model's."""
+    C = AnalysisCorrection
     rows = session.execute(
-        select(AnalysisCorrection.corrected_at, AnalysisCorrection.sentiment_label,
-               AnalysisCorrection.model_sentiment_label, AnalysisCorrection.urgent, AnalysisCorrection.model_urgent,
-               AnalysisCorrection.model_not_analysed)
-        .join(Answer, Answer.id == AnalysisCorrection.answer_id)
+        select(C.id, C.corrected_at, C.sentiment_label, C.model_sentiment_label, C.urgent, C.model_urgent,
+               C.model_not_analysed, C.model_topics)
+        .join(Answer, Answer.id == C.answer_id)
         .join(Response, Response.id == Answer.response_id)
         .where(Response.survey_id == survey_id)
     ).all()
-    # An answer the model could not read carries a placeholder sentiment, not a judgement: left out.
-    # Its urgency was still judged (by the per-language rules), so it counts there.
-    sentiment = [Review(_month(at.date()), label, model) for at, label, model, _, _, skipped in rows if not skipped]
+    chosen: dict[int, set[str]] = {}
+    for correction_id, topic in session.execute(
+        select(CorrectionTopic.correction_id, CorrectionTopic.topic).where(CorrectionTopic.correction_id.in_(
+            [r.id for r in rows]))
+    ):
+        chosen.setdefault(correction_id, set()).add(topic)
 
     def name(urgent: bool) -> str:
         return URGENCY_LABELS[0] if urgent else URGENCY_LABELS[1]
 
-    urgency = [Review(_month(at.date()), name(u), name(mu)) for at, _, _, u, mu, _ in rows]
-    return sentiment, urgency
+    sentiment, urgency, topics_by_analyst, topics_by_model = [], [], [], []
+    for r in rows:
+        month = _month(r.corrected_at.date())
+        urgency.append(Review(month, name(r.urgent), name(r.model_urgent)))
+        # An answer the model could not read has a placeholder sentiment and no topics, not a judgement:
+        # left out. Its urgency was still judged (by the per-language rules), so it counts there.
+        if r.model_not_analysed:
+            continue
+        sentiment.append(Review(month, r.sentiment_label, r.model_sentiment_label))
+        analyst, model = chosen.get(r.id, set()), set(r.model_topics or [])
+        # One review per (comment, topic): the analyst's topics, each kept or missed by the model, and the
+        # model's topics, each kept or dropped by the analyst.
+        topics_by_analyst += [Review(month, t, t if t in model else NOT_TAGGED) for t in sorted(analyst)]
+        topics_by_model += [Review(month, t if t in analyst else NOT_TAGGED, t) for t in sorted(model)]
+    return sentiment, urgency, topics_by_analyst, topics_by_model
 
 
-def build_table(title: str, labels: tuple[str, ...], items: list[Review], min_size: int) -> AgreementTable:
-    """Count reviews and agreements per cell, then hide the cells the threshold says to hide."""
+def build_table(title: str, labels: tuple[str, ...], items: list[Review], min_size: int,
+                model_items: list[Review] | None = None) -> AgreementTable:
+    """Count reviews and agreements per cell, then hide the cells the threshold says to hide.
+
+    `items` give the cells by the analyst's label; `model_items` those by the model's label (by default
+    the same reviews: one label per comment). With separate lists (topics: several per comment) the
+    model-side cells have no published total of their own."""
     n: Counter[Hashable] = Counter()
     agreed: Counter[Hashable] = Counter()
     for r in items:
         same = r.analyst == r.model
-        for key in (("m", r.month, r.analyst), ("m", r.month, ALL), ("a", r.analyst), ("a", ALL), ("p", r.model)):
+        for key in (("m", r.month, r.analyst), ("m", r.month, ALL), ("a", r.analyst), ("a", ALL)):
             n[key] += 1
             agreed[key] += same
+    for r in items if model_items is None else model_items:
+        n[("p", r.model)] += 1
+        agreed[("p", r.model)] += r.analyst == r.model
     months = sorted({r.month for r in items})
     counts: dict[Hashable, int] = {
         **{("m", m, lab): n[("m", m, lab)] for m in months for lab in (*labels, ALL)},
@@ -116,7 +147,7 @@ def build_table(title: str, labels: tuple[str, ...], items: list[Review], min_si
     groups += [
         Group(("a", ALL), tuple(("m", m, ALL) for m in months)),
         Group(("a", ALL), tuple(("a", lab) for lab in labels)),
-        Group(("a", ALL), tuple(("p", lab) for lab in labels)),
+        Group(("a", ALL) if model_items is None else None, tuple(("p", lab) for lab in labels)),
     ]
     # A label nobody used is an empty cell, not a small group: it reveals nothing and stays shown.
     nonempty = {k: v for k, v in counts.items() if v > 0}
@@ -136,9 +167,11 @@ def build_table(title: str, labels: tuple[str, ...], items: list[Review], min_si
 
 
 def agreement(session: Session, survey: Survey) -> list[AgreementTable]:
-    """The sentiment and urgency agreement tables of a survey."""
-    sentiment, urgency = reviews(session, survey.id)
+    """The sentiment, urgency and topic agreement tables of a survey."""
+    sentiment, urgency, by_analyst, by_model = _reviews(session, survey.id)
+    topics = tuple(sorted({r.analyst for r in by_analyst} | {r.model for r in by_model}))
     return [
         build_table("Sentiment", CORRECTION_LABELS, sentiment, survey.min_group_size),
         build_table("Urgency", URGENCY_LABELS, urgency, survey.min_group_size),
+        build_table("Topics", topics, by_analyst, survey.min_group_size, model_items=by_model),
     ]

@@ -97,3 +97,29 @@ def test_reviews_are_counted_against_the_model_the_analyst_judged(
     assert (c.model_sentiment_label, c.sentiment_label) == ("negative", "neutral")
     survey_reviews = build_table("Sentiment", LABELS, [Review(JAN, c.sentiment_label, c.model_sentiment_label)], 1)
     assert survey_reviews.overall[ALL] == Cell(1, 0)
+
+
+def test_topic_agreement_counts_each_topic_both_ways(db_session: Session, users: dict[str, User]) -> None:
+    from survey_app.analytics.agreement import agreement
+
+    survey = make_survey(db_session, title="Topics", audience="customer", min_group_size=2,
+                         min_comment_group_size=1)
+    # The model tagged every comment "delivery"; analysts keep it on 3 of 4 and add "price" to 2.
+    analyses = [make_comment(db_session, survey, f"Parcel remark {i}", day=date(2025, 12, 1),
+                             topics={"delivery": [0]}) for i in range(4)]
+    make_comment(db_session, survey, "Too expensive", day=date(2025, 12, 1), topics={"price": [0]})  # not reviewed
+    picks = [["delivery", "price"], ["delivery", "price"], ["delivery"], []]
+    for a, topics in zip(analyses, picks, strict=True):
+        save_correction(db_session, survey, a.id, users["analyst"], sentiment="negative", urgent=False, topics=topics)
+    db_session.execute(update(AnalysisCorrection).values(corrected_at=datetime(2026, 1, 15, tzinfo=UTC)))
+    db_session.flush()
+    sentiment_table, urgency_table, topics_table = agreement(db_session, survey)
+    assert topics_table.labels == ("delivery", "price")
+    # Analysts' topics: delivery 3 (the model had all 3), price 2 (the model had none).
+    assert topics_table.overall["delivery"] == Cell(3, 3)
+    assert topics_table.overall["price"] == Cell(2, 0)
+    assert topics_table.overall[ALL] == Cell(5, 3)
+    # The model's topics: delivery 4, analysts kept 3; the model never said price.
+    assert topics_table.by_model_label["delivery"] == Cell(4, 3)
+    assert topics_table.by_model_label["price"] == Cell(0, 0)
+    assert sentiment_table.overall[ALL] == Cell(4, 4) and urgency_table.overall[ALL] == Cell(4, 4)
