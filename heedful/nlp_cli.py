@@ -7,7 +7,6 @@ analysts' reviews through jobs.corrections and hands them to nlp's training entr
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -38,8 +37,8 @@ def correction_rows() -> list[tuple[str, str]]:
         engine.dispose()
 
 
-def _train(with_corrections: bool, data_dir: Path | None, out_dir: Path | None, seed: int | None,
-           method: str) -> None:
+def _train(with_corrections: bool, **options: Any) -> None:
+    # Every other option is nlp's own, forwarded by name: an option added to `nlp train` reaches run_train.
     rows: list[tuple[str, str]] = []
     if with_corrections:
         rows = correction_rows()
@@ -49,7 +48,7 @@ def _train(with_corrections: bool, data_dir: Path | None, out_dir: Path | None, 
                 "trained"
             )
         click.echo(f"adding {len(rows)} analyst-reviewed comments to the training rows", err=True)
-    run_train(data_dir, out_dir, seed, method, extra_rows=rows, extra_source=CORRECTIONS_SOURCE)
+    run_train(**options, extra_rows=rows, extra_source=CORRECTIONS_SOURCE)
 
 
 train_command = click.Command(

@@ -143,7 +143,8 @@ def run_train(
     extra_source: str = "added",
 ) -> None:
     """`nlp train`, callable with extra (text, label) rows as plain data: the `heedful` command adds
-    analysts' corrections this way (nlp/ never reads the database)."""
+    analysts' corrections this way (nlp/ never reads the database). It takes every option of
+    `train_command` under the same name: heedful's train forwards them as they come."""
     from dataclasses import replace
 
     from nlp.encoder import Encoder, EncoderConfig
