@@ -159,8 +159,10 @@ def save_correction(
     correction.topics = [CorrectionTopic(topic=t) for t in chosen]
     session.flush()
     # Old and new labels only: never the comment's text.
+    # A worker report's review is done minutes after its alert: its entry keeps the day (worker_data).
     record_audit(session, "comment.correct", actor_id=user.id, target_type="analysis", target_id=analysis.id,
-                 survey_id=survey.id, model=_describe_model(snapshot), before=before, after=_describe(correction))
+                 worker_data=survey.audience == "worker", survey_id=survey.id, model=_describe_model(snapshot),
+                 before=before, after=_describe(correction))
     # The day is the report's own (a date, never a time): trends of that period are rebuilt with the new label.
     mark_trend_dirty(session, survey.id, response.submitted_on)
     return correction

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from models import AnalysisCorrection, AuditEntry, CorrectionTopic, Response, Survey, TextAnalysis, TrendDirty, User
+from models.anonymity import is_day_stamp
 from tests.analysts.factories import make_comment
 from tests.factories import make_survey
 
@@ -254,6 +255,10 @@ def test_worker_reports_with_anonymous_negative_ids_can_be_corrected_and_acknowl
                  ).status_code == 302
     assert _corrections(db_session)[0].answer_id == report.answer_id
     assert officer.post("/dashboard/urgent/-4242/acknowledge").status_code == 302
+    # Their audit entries keep the day and take anonymous ids too: they follow the alert by minutes.
+    entries = db_session.scalars(select(AuditEntry).where(AuditEntry.action.in_(
+        ("comment.correct", "urgent.acknowledge")))).all()
+    assert len(entries) == 2 and all(e.id < 0 and is_day_stamp(e.at) for e in entries)
 
 
 def test_an_answer_the_model_could_not_read_is_labelled_not_counted_as_agreement(
