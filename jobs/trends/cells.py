@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Integer, Text, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Integer, Text, and_, case, cast, func, literal, null, or_, select
 from sqlalchemy.orm import Session
 
 from models.analysis import TextAnalysis, TopicTag
@@ -168,8 +168,10 @@ def load_cells(session: Session, survey_id: int, ranges: list[tuple[date, date]]
         c = list(zip(*rows, strict=True))
         idx = np.searchsorted(resp_ids, np.fromiter(c[0], dtype=np.int64, count=m))
         values = np.zeros((m, len(FIELDS)))
-        labels = np.fromiter((LABEL_FIELD.get(x, F["sentiment_neutral"]) for x in c[1]), dtype=np.int64, count=m)
-        values[np.arange(m), labels] = 1
+        labels = np.fromiter((-1 if x is None else LABEL_FIELD.get(x, F["sentiment_neutral"]) for x in c[1]),
+                             dtype=np.int64, count=m)
+        labelled = labels >= 0  # a comment not analysed has no label: it adds to no sentiment figure
+        values[np.nonzero(labelled)[0], labels[labelled]] = 1
         score = np.fromiter((0.0 if x is None else x for x in c[2]), dtype=np.float64, count=m)
         values[:, F["sentiment_sum"]] = score
         values[:, F["sentiment_sumsq"]] = score * score
@@ -180,16 +182,18 @@ def load_cells(session: Session, survey_id: int, ranges: list[tuple[date, date]]
         topics = topic_codes if topic_codes is not None else np.zeros(m, dtype=np.int64)
         parts.append((idx, topics, models, values))
 
+    # An answer not analysed (a language the encoder cannot read) has no sentiment of its own until an
+    # analyst labels it; its urgency (from that language's rules) still counts.
+    unscored = and_(TA.not_analysed.is_not(None), C.id.is_(None))
     # Cells 2: comment sentiment (topic "*"). Comments without text carry no sentiment. An analyst's
     # correction (models.correction) holds over the model's label and urgency.
     sentiment_part(session.execute(answers_of_survey(
-        select(A.response_id, func.coalesce(C.sentiment_label, TA.sentiment_label),
-               _corrected_score(TA.sentiment_label, TA.sentiment_score),
+        select(A.response_id,
+               case((unscored, null()), else_=func.coalesce(C.sentiment_label, TA.sentiment_label)),
+               case((unscored, null()), else_=_corrected_score(TA.sentiment_label, TA.sentiment_score)),
                cast(func.coalesce(C.urgent, TA.urgent), Integer), TA.model_name, TA.model_version)
         .select_from(TA).join(A, A.id == TA.answer_id).outerjoin(C, C.answer_id == A.id)
-        # An answer not analysed (a language the encoder cannot read) has no sentiment of its own:
-        # it counts here only once an analyst has labelled it.
-        .where(TA.no_text.is_(False), or_(TA.not_analysed.is_(None), C.id.is_not(None)))
+        .where(TA.no_text.is_(False))
     )).all(), None, comments=False)
 
     # Cells 3: tagged comments per topic, with the tag's aspect sentiment (else the comment's): the

@@ -80,11 +80,13 @@ class StubAnalyzer:
                 self.version,
                 no_text=True,
             )
+        danger = audience == "worker" and any(w in low for w in URGENT)
         if hint not in (None, "en"):
             # Like the real analyzer with an English-only encoder: the page language is taken as the
-            # answer's language, and its sentiment and topics are not scored.
+            # answer's language, its sentiment and topics are not scored, and urgency still is (by rules).
             return TextAnalysis(
-                Redaction(redacted), SentimentResult(Sentiment("neutral", 0.0, 0.0)), None, Urgency(False, 0.0),
+                Redaction(redacted), SentimentResult(Sentiment("neutral", 0.0, 0.0)), None,
+                Urgency(True, 1.0, "gas leak") if danger else Urgency(False, 0.0),
                 self.name, self.version, language=str(hint), not_analysed=f"not analysed: {hint}",
             )
         pos = sum(w in low for w in POSITIVE)

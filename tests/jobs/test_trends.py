@@ -104,6 +104,23 @@ def test_figures_per_period_segment_and_topic(db_session: Session, job_ctx: JobC
     assert stats.processed == len(rows)
 
 
+def test_answers_not_analysed_count_as_comments_and_urgent_but_carry_no_sentiment(
+    db_session: Session, job_ctx: JobContext
+) -> None:
+    survey = make_survey(db_session, questions=QUESTIONS, audience="worker")
+    day = MONDAY + timedelta(days=2)
+    make_response(db_session, survey, {"nps": 9, "why": "great and friendly staff"}, day=day, language="en")
+    make_response(db_session, survey, {"nps": 5, "why": "danger przy maszynie"}, day=day, language="pl")
+    make_response(db_session, survey, {"nps": 8, "why": "wszystko dobrze"}, day=day, language="pl")
+    score_pending(job_ctx)
+    rebuild_trends(job_ctx)
+
+    row = _rows(db_session, survey.id)[("day", day, "*", "*", "*")]
+    assert (row["responses"], row["comments"], row["urgent"]) == (3, 3, 1)
+    assert (row["sentiment_positive"], row["sentiment_neutral"], row["sentiment_negative"]) == (1, 0, 0)
+    assert row["sentiment_mean"] == pytest.approx(0.8)
+
+
 def test_significant_drop_is_flagged_against_the_previous_week(db_session: Session, job_ctx: JobContext) -> None:
     survey = _survey(db_session)
     for i in range(30):
