@@ -63,6 +63,9 @@ class Survey(Base):
     opens_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]
     response_cap: Mapped[int | None]
+    # Answers one network address may send per minute (twice that in a burst); None: the site's default,
+    # ten times higher on worker surveys, whose reports come from a shared shop-floor address.
+    rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
     # Anonymity thresholds: smallest group shown as figures, and as comments.
     min_group_size: Mapped[int] = mapped_column(Integer, default=5)
     min_comment_group_size: Mapped[int] = mapped_column(Integer, default=10)

@@ -40,6 +40,8 @@ class SurveyForm(FlaskForm):
     retention_months = IntegerField("Retention in months (retention_months): free text and contact data "
                                     "older than this are deleted daily; empty keeps them", validators=[Optional()])
     taxonomy = SelectField("Topic taxonomy", choices=[], validate_choice=False)
+    rate_limit_per_minute = IntegerField("Answers per minute from one network address",
+                                         validators=[Optional(), NumberRange(min=1, max=100_000)])
 
 
 @lru_cache(maxsize=64)

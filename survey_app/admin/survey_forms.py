@@ -17,7 +17,8 @@ from survey_app.surveys.store import INLINE_KIND
 INLINE = "__inline__"
 # The survey-level definition keys the form edits (the rest of a definition: texts and questions).
 SURVEY_FIELDS = ("slug", "title", "audience", "languages", "default_language", "opens_at", "closes_at",
-                 "response_cap", "min_group_size", "min_comment_group_size", "retention_months", "taxonomy")
+                 "response_cap", "min_group_size", "min_comment_group_size", "retention_months", "taxonomy",
+                 "rate_limit_per_minute")
 TEXT_KEYS = ("title", "intro", "thanks")
 
 
@@ -30,7 +31,7 @@ def survey_form_data(survey: Survey) -> dict[str, Any]:
         "opens_at": _moment_text(survey.opens_at), "closes_at": _moment_text(survey.closes_at),
         "response_cap": survey.response_cap, "min_group_size": survey.min_group_size,
         "min_comment_group_size": survey.min_comment_group_size,
-        "retention_months": survey.retention_months,
+        "retention_months": survey.retention_months, "rate_limit_per_minute": survey.rate_limit_per_minute,
         "taxonomy": "" if taxonomy is None else (INLINE if taxonomy.kind == INLINE_KIND else taxonomy.name),
     }
     for lang in survey.languages:
@@ -60,6 +61,7 @@ def survey_fields_from_form_data(data: Mapping[str, Any], languages: Sequence[st
         "response_cap": data.get("response_cap"), "min_group_size": data.get("min_group_size"),
         "min_comment_group_size": data.get("min_comment_group_size"),
         "retention_months": data.get("retention_months"),
+        "rate_limit_per_minute": data.get("rate_limit_per_minute"),
     }
     if data.get("taxonomy") != INLINE:
         fields["taxonomy"] = data.get("taxonomy") or None

@@ -30,13 +30,21 @@ class SubmissionLimiter:
     def _name(self, client: str, scope: str) -> bytes:
         return hmac.new(self._key, f"{scope}\x00{client}".encode(), hashlib.sha256).digest()[:16]
 
-    def allow(self, client: str, scope: str, now: float | None = None) -> bool:
-        """Take one token for this client and scope; False when the bucket is empty."""
+    def allow(self, client: str, scope: str, now: float | None = None, *, per_minute: float | None = None,
+              scale: float = 1.0) -> bool:
+        """Take one token for this client and scope; False when the bucket is empty.
+
+        `per_minute` replaces this limiter's rate for the scope (a survey's own limit) with a burst of
+        twice that; otherwise `scale` multiplies the default burst and rate (a shared shop-floor address)."""
         now = time.monotonic() if now is None else now
         name = self._name(client, scope)
+        if per_minute is not None:
+            burst, rate = 2.0 * per_minute, per_minute / 60.0
+        else:
+            burst, rate = self.burst * scale, self.rate * scale
         with self._lock:
-            tokens, last = self._buckets.pop(name, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            tokens, last = self._buckets.pop(name, (burst, now))
+            tokens = min(burst, tokens + (now - last) * rate)
             allowed = tokens >= 1.0
             if allowed:
                 tokens -= 1.0

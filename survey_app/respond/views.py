@@ -176,11 +176,25 @@ def _database_unavailable(exc: DBAPIError) -> ResponseReturnValue:
         pass  # the connection is already gone; closing the session at teardown discards it
     lang = ui_language(request.args.get("lang"), request.accept_languages)
     _ = Translator(lang)
+    if request.method == "POST" and request.form:
+        return _resend_page(_, lang), 503, {"Retry-After": "30"}
     return render_template(
         "respond/message.html", _=_, page_lang=lang, title=_("Temporarily unavailable"),
         message=_("We could not save this right now. Please go back and try again in a minute."),
         survey=None, languages=[],
     ), 503
+
+
+def _resend_page(_: Translator, lang: str) -> str:
+    """What was posted, kept in a form that sends it again as it was, when not even the survey could be
+    read (the database restarting or unreachable). Typed text is shown, so it can also be copied."""
+    fields = [(name, value) for name, value in request.form.items(multi=True) if name != "nav"]
+    typed = [value for name, value in fields
+             if name.startswith("q-") and len(value.strip()) > 3 and not value.strip().isdigit()]
+    return render_template(
+        "respond/resend.html", _=_, page_lang=lang, survey=None, languages=[], fields=fields, typed=typed,
+        action=request.full_path.rstrip("?"), nav=request.form.get("nav", "next"),
+    )
 
 
 # Looking up what a link points to -----------------------------------------------------------------
@@ -303,14 +317,17 @@ def _submit(access: Access) -> ResponseReturnValue:
         stored = submission.already_stored(db.session, survey, draft.submission)
         if stored is not None:
             return _thanks(access, stored.receipt_code)
-    blocked = _invitation_blocked(access) if access.invitation is not None else None
-    blocked = blocked or _status_page(access)
-    if blocked is not None:
-        return blocked
     if draft is None:
-        abort(400)
+        blocked = _invitation_blocked(access) if access.invitation is not None else None
+        blocked = blocked or _status_page(access)
+        return blocked if blocked is not None else abort(400)
+    if access.invitation is not None and access.invitation.used_at is not None:
+        return _message(access, "used", 200)  # sent from another tab or device: this copy cannot be
     questions = _questions(survey)
     page = _merge_posted(survey, questions, draft)
+    refused = _refused_with_answers(access, questions, draft.at(page))
+    if refused is not None:
+        return refused
 
     if (form.homepage.data or "").strip():
         return _thanks(access, None)  # a bot filled the honeypot: pretend, store nothing
@@ -337,9 +354,12 @@ def _submit(access: Access) -> ResponseReturnValue:
     if step is not None:
         return _render(access, questions, draft.at(step.page), step.problems, 400 if step.problems else 200)
 
-    limiter: SubmissionLimiter = current_app.extensions[LIMITER_KEY]
-    if not limiter.allow(request.remote_addr or "", f"survey:{survey.id}"):
-        abort(429)
+    if not _within_rate_limit(survey):
+        notice = Translator(access.lang)(
+            "Many answers were sent from your network in the last minutes. Yours are kept below: please "
+            "send them again in a minute.")
+        body, code = _render(access, questions, draft.at(page), {}, 429, notice=notice)
+        return body, code, {"Retry-After": "60"}
     site_id = access.site_link.site_id if access.site_link is not None else None
     answers = submission.Answers(survey, vis.active(), parsed, access.lang, access.invitation, site_id,
                                  submission=draft.submission)
@@ -350,6 +370,32 @@ def _submit(access: Access) -> ResponseReturnValue:
     except DatabaseBusy:
         return _not_saved(access, questions, draft.at(page))
     return _thanks(access, stored.receipt_code)
+
+
+SHARED_ADDRESS_SCALE = 10  # worker surveys: a shop floor reports from one address (NAT, a shared tablet)
+
+
+def _within_rate_limit(survey: Survey) -> bool:
+    """Take one submission from this address's allowance for the survey: its own limit if it has one,
+    else the site's, ten times higher on worker surveys."""
+    limiter: SubmissionLimiter = current_app.extensions[LIMITER_KEY]
+    scale = SHARED_ADDRESS_SCALE if survey.audience == "worker" else 1
+    return limiter.allow(request.remote_addr or "", f"survey:{survey.id}", per_minute=survey.rate_limit_per_minute,
+                         scale=scale)
+
+
+def _refused_with_answers(access: Access, questions: list[QuestionDef], draft: Draft) -> ResponseReturnValue | None:
+    """The survey closed (or the personal link expired) while the respondent was answering: say so above
+    the form with everything typed, so nothing they wrote is lost even though it cannot be sent."""
+    status = survey_status(db.session, access.survey)
+    if status == OPEN and not (access.invitation is not None and invitation_expired(access.invitation)):
+        return None
+    kind, code = (status, 403 if status == NOT_OPEN else 410) if status != OPEN else ("expired", 410)
+    _ = Translator(access.lang)
+    title, message = (_(m) for m in MESSAGES[kind])
+    notice = " ".join((title + ".", message, _("What you typed is shown below so that you can keep a copy; "
+                                               "it was not sent.")))
+    return _render(access, questions, draft, {}, code, notice=notice)
 
 
 def _not_saved(access: Access, questions: list[QuestionDef], draft: Draft) -> ResponseReturnValue:
@@ -382,7 +428,10 @@ def _csrf_retry() -> ResponseReturnValue | None:
     build = builders.get(request.endpoint or "")
     if build is None:
         return None
-    access = build(request.view_args or {})
+    try:
+        access = build(request.view_args or {})
+    except HTTPException:
+        return None  # an unknown link: the plain error page, as for any bad request
     questions = _questions(access.survey)
     try:
         draft = load_draft(current_app.secret_key or "", access.survey.id, request.form.get("state", ""))

@@ -37,6 +37,7 @@ MAX_RETENTION_MONTHS = 1200
 SURVEY_KEYS = (
     "slug", "title", "audience", "languages", "default_language", "texts", "opens_at", "closes_at",
     "response_cap", "min_group_size", "min_comment_group_size", "retention_months", "taxonomy", "questions",
+    "rate_limit_per_minute",
 )
 SURVEY_TEXT_KEYS = ("title", "intro", "thanks", "poster")
 QUESTION_KEYS = ("key", "type", "required", "page", "options", "settings", "condition", "texts")
@@ -193,6 +194,9 @@ class _Validator:
             self.error(("closes_at",), "must be after opens_at")
         cap = d.get("response_cap")
         out["response_cap"] = None if cap is None else self.integer(cap, ("response_cap",), minimum=1)
+        rate = d.get("rate_limit_per_minute")
+        out["rate_limit_per_minute"] = None if rate is None else self.integer(
+            rate, ("rate_limit_per_minute",), minimum=1, maximum=100_000)
         out["min_group_size"] = self.integer(d.get("min_group_size", 5), ("min_group_size",), minimum=1,
                                              maximum=1000)
         out["min_comment_group_size"] = self.integer(

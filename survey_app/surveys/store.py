@@ -106,7 +106,8 @@ def import_definition(
     old_taxonomy = survey.taxonomy
     before = {name: None if created else getattr(survey, name) for name in THRESHOLDS}
     for field in ("slug", "title", "audience", "languages", "default_language", "texts", "opens_at", "closes_at",
-                  "response_cap", "min_group_size", "min_comment_group_size", "retention_months"):
+                  "response_cap", "min_group_size", "min_comment_group_size", "retention_months",
+                  "rate_limit_per_minute"):
         setattr(survey, field, d[field])
     survey.taxonomy = _taxonomy(session, d)
     if old_taxonomy is not None and old_taxonomy is not survey.taxonomy and old_taxonomy.kind == INLINE_KIND:
@@ -154,6 +155,7 @@ def export_definition(survey: Survey) -> dict[str, Any]:
         "opens_at": survey.opens_at,
         "closes_at": survey.closes_at,
         "response_cap": survey.response_cap,
+        "rate_limit_per_minute": survey.rate_limit_per_minute,
         "min_group_size": survey.min_group_size,
         "min_comment_group_size": survey.min_comment_group_size,
         "retention_months": survey.retention_months,

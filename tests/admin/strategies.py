@@ -90,6 +90,7 @@ def definitions(draw: st.DrawFn) -> dict[str, Any]:
         "min_group_size": draw(st.integers(floors.get("min_group_size", 1), 50)),
         "min_comment_group_size": draw(st.integers(floors.get("min_comment_group_size", 1), 50)),
         "retention_months": draw(st.none() | st.integers(1, 1200)),
+        "rate_limit_per_minute": draw(st.none() | st.integers(1, 100_000)),
         "taxonomy": taxonomy,
         "questions": draw(questions(languages)),
     }
