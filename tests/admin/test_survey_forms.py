@@ -50,8 +50,8 @@ def test_fields_from_form_data() -> None:
     fields = survey_fields_from_form_data(data, ["en", "de"])
     assert fields == {"slug": "cx", "title": "CX", "audience": "customer", "languages": ["en", "de"],
                       "default_language": "en", "opens_at": None, "closes_at": "2025-04-01", "response_cap": None,
-                      "min_group_size": 5, "min_comment_group_size": 10, "retention_months": 18, "rate_limit_per_minute": None,
-                      "taxonomy": None,
+                      "min_group_size": 5, "min_comment_group_size": 10, "retention_months": 18,
+                      "rate_limit_per_minute": None, "taxonomy": None,
                       "texts": {"en": {"title": "Hi"}, "de": {}}}
     assert "taxonomy" not in survey_fields_from_form_data({**data, "taxonomy": INLINE}, [])
     assert survey_fields_from_form_data({**data, "taxonomy": "retail"}, [])["taxonomy"] == "retail"
