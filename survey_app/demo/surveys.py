@@ -31,6 +31,7 @@ def customer_survey() -> Survey:
         slug=CUSTOMER_SLUG,
         title="How did we do?",
         audience="customer",
+        retention_months=24,  # comments and contact data of the last two years; trends stay (docs/privacy.md)
         languages=["en", "de", "pl"],
         default_language="en",
         texts={
@@ -122,6 +123,7 @@ def safety_survey() -> Survey:
         slug=SAFETY_SLUG,
         title="Report a safety concern",
         audience="worker",
+        retention_months=24,
         languages=["en", "pl", "de"],
         default_language="en",
         texts={
