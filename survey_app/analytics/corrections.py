@@ -128,6 +128,8 @@ def save_correction(
 
     Raises CorrectionRefused (nothing stored) for an unknown label or topic, or a comment the user may not read.
     """
+    # Whether the comment may be read comes first (404/403), then what was sent (400).
+    analysis, response = readable_analysis(session, survey, analysis_id)
     if sentiment not in CORRECTION_LABELS:
         labels = ", ".join(CORRECTION_LABELS)
         raise CorrectionRefused(400, f"Unknown sentiment label {sentiment!r}: use one of {labels}.")
@@ -138,7 +140,6 @@ def save_correction(
     unknown = [t for t in chosen if t not in allowed]
     if unknown:
         raise CorrectionRefused(400, f"Unknown topic {unknown[0]!r}: pick one of this survey's topics.")
-    analysis, response = readable_analysis(session, survey, analysis_id)
 
     model_topics = sorted(session.scalars(
         select(TopicTag.topic).where(TopicTag.analysis_id == analysis.id, TopicTag.source != "analyst")

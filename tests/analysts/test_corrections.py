@@ -98,7 +98,8 @@ def test_reviewing_again_replaces_the_first_review(
 ) -> None:
     client = login_as("analyst")
     comment = _first(db_session, commented, "Comment 3:")
-    _post(client, commented, comment, sentiment="neutral")
+    _post(client, commented, comment, sentiment="neutral", topics=["price"])
+    # The topic kept across the two reviews is the same row (correction, topic): no duplicate key.
     _post(client, commented, comment, sentiment="negative", topics=["delivery", "price"])
     (stored,) = _corrections(db_session)
     assert (stored.sentiment_label, stored.topic_names) == ("negative", ["delivery", "price"])
