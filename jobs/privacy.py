@@ -59,9 +59,10 @@ def run_purge(ctx: JobContext, *, dry_run: bool = False, actor_name: str = "sche
                 break
         if total is not None:
             results.append(total)
-    if not dry_run and any(c.total for c in results):
-        # Only an engine: sessions bound to one connection (tests, embedding) run inside someone else's
-        # transaction, which a checkpoint would wait for.
+    if not dry_run:
+        # Every night, even with nothing to purge: it also empties a WAL an erasure could not (a reader
+        # held it then). Only an engine: sessions bound to one connection (tests, embedding) run inside
+        # someone else's transaction, which a checkpoint would wait for.
         bind = ctx.sessions.kw.get("bind")
         if isinstance(bind, Engine) and not scrub_deleted_pages(bind):
             log.warning("privacy purge: a reader held the SQLite WAL; its old pages go when it is reused")

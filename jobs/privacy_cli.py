@@ -75,9 +75,6 @@ def purge_cmd(ctx: click.Context, dry_run: bool) -> None:
                    f"{c.alert_texts} alert texts, {c.segments} response segments, "
                    f"{c.invitations} invitation addresses, {c.corrections} corrections, {c.case_notes} case notes, "
                    f"{c.trend_rows} trend rows of values no one else shares")
-    if not dry_run:
-        with _clear_errors("privacy purge"):
-            _scrub(job)
 
 
 @privacy_cli.command("export")
