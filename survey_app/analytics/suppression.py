@@ -5,8 +5,10 @@ enough: when a set of cells sums to a total that is shown, a single hidden cell 
 minus the visible ones. So within every such set we keep hiding the next smallest visible cell until
 either nothing is hidden, or at least two cells are hidden AND the hidden cells together cover at
 least `min_size` people — then the only thing an attacker can derive (total − visible) is an
-aggregate over a group at least as large as the threshold. Sets may overlap (days within a week and
-within a month, sites and departments of one period), so the rule is applied until nothing changes.
+aggregate over a group at least as large as the threshold. A hidden total is no safer than a hidden
+cell: when every member of its set is shown it is their sum, so one member is hidden with it. Sets may
+overlap (days within a week and within a month, sites and departments of one period), so the rule is
+applied until nothing changes.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ K = TypeVar("K", bound=Hashable)
 
 @dataclass(frozen=True)
 class Group:
-    """Cells that add up to (at most) `total`, a key among the cells; None means no published total."""
+    """Cells that add up to `total`, a key among the cells; None means no total."""
 
     total: Hashable | None
     members: tuple[Hashable, ...]
@@ -34,22 +36,33 @@ def suppress(counts: Mapping[K, int], groups: Iterable[Group], min_size: int) ->
     while changed:
         changed = False
         for g in groups:
-            if g.total is None or g.total in hidden:
-                continue  # no published total: nothing to subtract from
+            if g.total is None or g.total not in counts:
+                continue  # no total at all: nothing to subtract from
             members = [m for m in g.members if m in counts]
             hidden_members = [m for m in members if m in hidden]
+            visible = sorted((m for m in members if m not in hidden), key=lambda m: (counts[m], *_order(m)))  # type: ignore[index]
+            if g.total in hidden:
+                # A hidden total whose members are all shown is their sum: hide a member with it.
+                if visible and not hidden_members:
+                    hidden.add(visible[0])  # type: ignore[arg-type]
+                    changed = True
+                continue
             if not hidden_members:
                 continue
-            hidden_sum = sum(counts[m] for m in hidden_members)  # type: ignore[index]
+            hidden_sum = sum(counts[m] for m in hidden_members)
             if len(hidden_members) >= 2 and hidden_sum >= min_size:
                 continue
-            visible = sorted((m for m in members if m not in hidden), key=lambda m: (counts[m], str(m)))  # type: ignore[index]
-            # With no visible member left, total − visible is the hidden sum plus people outside
-            # every member (e.g. no site given), which nobody can separate; nothing more to hide.
-            if visible:
-                hidden.add(visible[0])  # type: ignore[arg-type]
-                changed = True
+            # One hidden member is the total minus the others: hide the next smallest member, or, when
+            # none is left to hide, the total itself.
+            hidden.add(visible[0] if visible else g.total)  # type: ignore[arg-type]
+            changed = True
     return hidden
+
+
+def _order(key: Hashable) -> tuple[int, str]:
+    """Ties between equal counts go to the lowest key, numbers in numeric order (row ids), so the same
+    rows are hidden whatever order they were read in."""
+    return (0, f"{key:020d}") if isinstance(key, int) else (1, str(key))
 
 
 def too_small(n: int, min_size: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,19 +81,21 @@ def _identity(r: TrendRow) -> RowIdentity:
 
 
 def _remainders(rows: Iterable[TrendRow]) -> dict[RemainderKey, int]:
-    """People without a value for each segment type, per period and topic, keyed as remainder cells."""
+    """People without a value for each segment type, per period and topic, keyed as remainder cells. A
+    period with no row of a segment type at all has everyone in its remainder."""
+    rows = list(rows)
     totals = {(r.period_type, r.period_start, r.topic): r for r in rows if r.segment_type == ALL}
-    seg_sums: dict[tuple[str, date, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    seg_types = {r.segment_type for r in rows if r.segment_type != ALL}
+    seg_sums: dict[tuple[str, date, str, str], list[int]] = {
+        (*key, st): [0, 0] for key in totals for st in seg_types}
     for r in rows:
-        if r.segment_type != ALL:
-            sums = seg_sums[(r.period_type, r.period_start, r.topic, r.segment_type)]
+        sums = seg_sums.get((r.period_type, r.period_start, r.topic, r.segment_type))
+        if sums is not None:
             sums[0] += r.responses
             sums[1] += r.comments
     out: dict[RemainderKey, int] = {}
     for (pt, ps, topic, st), (responses, comments) in seg_sums.items():
-        total = totals.get((pt, ps, topic))
-        if total is None:
-            continue
+        total = totals[(pt, ps, topic)]
         n = _people(topic, max(total.responses - responses, 0), max(total.comments - comments, 0))
         if n > 0:  # nobody without a value: no cell (an empty cell would pass as a hidden partner)
             out[(REMAINDER, pt, ps, topic, st, REMAINDER)] = n
@@ -101,17 +103,14 @@ def _remainders(rows: Iterable[TrendRow]) -> dict[RemainderKey, int]:
 
 
 def _context_rows(session: Session, survey_id: int, rows: Sequence[TrendRow]) -> list[TrendRow]:
+    """Every row the suppression of `rows` depends on: all periods of every type (days add up to weeks
+    and months, and hiding a week can require hiding a day and back), for the topics and segment types
+    asked for, over the survey's whole time, so that any two views hide the same rows."""
     topics = {r.topic for r in rows}
     seg_types = {r.segment_type for r in rows} | {ALL}
-    types = {r.period_type for r in rows}
-    if "day" in types:
-        types |= {"week", "month"}
-    lo = min(min(period_start("week", r.period_start), period_start("month", r.period_start)) for r in rows)
-    hi = max(r.period_start for r in rows) + timedelta(days=31)
     context = session.scalars(
         select(TrendRow).where(
-            TrendRow.survey_id == survey_id, TrendRow.topic.in_(topics), TrendRow.period_type.in_(types),
-            TrendRow.segment_type.in_(seg_types), TrendRow.period_start >= lo, TrendRow.period_start <= hi,
+            TrendRow.survey_id == survey_id, TrendRow.topic.in_(topics), TrendRow.segment_type.in_(seg_types),
         )
     ).all()
     by_id = {r.id: r for r in context}
