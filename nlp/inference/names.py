@@ -12,8 +12,11 @@ decides:
   cue sits next to it ("Sarah was", "thanks to Aisha", "Pani Agnieszka", "el repartidor, Javier");
 - a title or form of address (Frau, Herr, Pan, Pani, señor, señora) → the capitalised word after it.
 
-Polish inflects names: "Jana Kowalskiego", "Anną Nowak", "Katarzynie". Each Polish-looking word is
-also looked up by its likely nominatives (-skiego → -ski, -ą → -a, -ie → -a, Marka → Marek).
+Polish inflects names: "Jana Kowalskiego", "Anną Nowak", "Katarzynie". A word is also looked up by its
+likely nominatives (-skiego → -ski, -ą → -a, -ie → -a, Marka → Marek). The surname endings count
+everywhere, since no other language has them; the short case endings (-a, -e, -ie, -y, -u …) only in
+a text with Polish letters: nearly any capitalised word ends in one, so elsewhere they found "Linie"
+in German "an Linie 3" (as Lina) and "Safety" in English (as the Turkish Safet).
 
 Words that are names and also everyday words ("Will", "May", "Mark", "Grace", "Bill", "Jack", "Pilar")
 are listed in `nlp/data/names/not_names.txt`: they are names only inside a first-last pair.
@@ -65,17 +68,20 @@ _POLISH_ENDINGS = (
 _POLISH_CASES = ("owi", "em", "ie", "ą", "ę", "a", "u", "y", "i", "om")
 
 
+_POLISH_LETTERS = re.compile("[ąćęłńóśźżĄĆĘŁŃÓŚŹŻ]")
+
+
 @dataclass(frozen=True)
 class Gazetteer:
     first: frozenset[str]
     last: frozenset[str]
     not_names: frozenset[str]
 
-    def is_first(self, word: str) -> bool:
-        return any(form in self.first for form in _forms(word.lower()))
+    def is_first(self, word: str, polish: bool = False) -> bool:
+        return any(form in self.first for form in _forms(word.lower(), polish))
 
-    def is_last(self, word: str) -> bool:
-        return any(form in self.last for form in _forms(word.lower()))
+    def is_last(self, word: str, polish: bool = False) -> bool:
+        return any(form in self.last for form in _forms(word.lower(), polish))
 
 
 _lock = threading.Lock()
@@ -114,13 +120,14 @@ def _names(provider: object, attributes: Iterable[str]) -> set[str]:
 
 
 @lru_cache(maxsize=4096)
-def _forms(word: str) -> tuple[str, ...]:
-    """The word and, for Polish-looking inflections, its likely nominative forms."""
+def _forms(word: str, polish: bool = False) -> tuple[str, ...]:
+    """The word and its likely Polish nominatives: the surname endings (-skiego) always, since no other
+    language has them; the short case endings only for a text that is Polish (`polish`)."""
     forms = [word]
     for ending, nominative in _POLISH_ENDINGS:
         if word.endswith(ending) and len(word) > len(ending) + 2:
             forms.append(word[: -len(ending)] + nominative)
-    for ending in _POLISH_CASES:
+    for ending in _POLISH_CASES if polish else ():
         if word.endswith(ending) and len(word) > len(ending) + 2:
             stem = word[: -len(ending)]
             forms += [stem, stem + "a"]
@@ -132,6 +139,7 @@ def _forms(word: str) -> tuple[str, ...]:
 def find_names(text: str) -> list[tuple[int, int]]:
     """Character spans of person names in `text`, in order, not overlapping."""
     g = gazetteer()
+    polish = bool(_POLISH_LETTERS.search(text))
     words = list(_WORD.finditer(text))
     spans: list[tuple[int, int]] = []
     i = 0
@@ -145,11 +153,13 @@ def find_names(text: str) -> list[tuple[int, int]]:
             spans.append((nxt.start(), nxt.end()))
             i += 2
             continue
-        if g.is_first(word) or (low not in g.not_names and g.is_last(word) and _after_title(text, w.start())):
+        if g.is_first(word, polish) or (
+            low not in g.not_names and g.is_last(word, polish) and _after_title(text, w.start())
+        ):
             # An everyday first word ("Can", "Will") starts a name only before an unmistakable surname.
-            pair = _surname_like(nxt.group(0), g) if adjacent and nxt is not None else False
+            pair = _surname_like(nxt.group(0), g, polish) if adjacent and nxt is not None else False
             if pair and nxt is not None and low in g.not_names:
-                pair = g.is_last(nxt.group(0)) and not g.is_first(nxt.group(0))
+                pair = g.is_last(nxt.group(0), polish) and not g.is_first(nxt.group(0), polish)
             if pair and nxt is not None:
                 spans.append((w.start(), nxt.end()))
                 i += 2
@@ -160,13 +170,15 @@ def find_names(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _surname_like(word: str, g: Gazetteer) -> bool:
+def _surname_like(word: str, g: Gazetteer, polish: bool) -> bool:
     low = word.lower()
     if low in _TITLES:
         return False
-    if g.is_last(word):  # "Tom Baker": an everyday word is a surname after a first name
+    if g.is_last(word, polish):  # "Tom Baker": an everyday word is a surname after a first name
         return True
-    return low not in g.not_names and (not g.is_first(word) and word[1:].islower() and len(word) >= 3 and _rare(low))
+    return low not in g.not_names and (
+        not g.is_first(word, polish) and word[1:].islower() and len(word) >= 3 and _rare(low)
+    )
 
 
 def _rare(low: str) -> bool:

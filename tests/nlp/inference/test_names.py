@@ -26,6 +26,7 @@ def _found(text: str) -> list[str]:
         ("Big thank you to Aisha for staying late.", ["Aisha"]),
         ("Frau Schneider an der Kasse war freundlich.", ["Schneider"]),
         ("Rozmawiałem z Anną Nowak.", ["Anną Nowak"]),
+        ("Dziękuję Katarzynie za cierpliwość.", ["Katarzynie"]),
         ("La encargada Marta García no contesta.", ["Marta García"]),
     ],
 )
@@ -43,6 +44,11 @@ def test_bare_names_are_found(text: str, names: list[str]) -> None:
         "The London store is better than the Manchester one.",
         "Der Koch in der Kantine macht gutes Essen.",
         "El Corte Inglés es más barato.",
+        # Polish case endings are read only in Polish text: these were 'Lina' and the Turkish 'Safet'
+        # in the demo's drill-down.
+        "Not-Aus an Linie 3 funktioniert nicht.",
+        "Danke an Linie 4 für die Hilfe.",
+        "Safety has improved a lot this year, keep it up.",
         "nothing to report",
         "",
     ],
