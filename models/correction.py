@@ -24,6 +24,8 @@ CORRECTION_LABELS = ("negative", "neutral", "positive")
 
 class AnalysisCorrection(Base):
     __tablename__ = "analysis_corrections"
+    # Reviews of worker reports take anonymous (negative) ids: AUTOINCREMENT keeps them out of the sequence.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # One current review per answer; a second review replaces the first (the audit log keeps both).

@@ -27,6 +27,7 @@ from models import (
     TopicTag,
     User,
 )
+from models.anonymity import day_stamp, unused_anonymous_ids
 from models.audit import record_audit
 from models.base import utcnow
 from models.correction import CORRECTION_LABELS
@@ -149,20 +150,23 @@ def save_correction(
         "model_topics": model_topics, "model_name": analysis.model_name, "model_version": analysis.model_version,
         "model_not_analysed": analysis.not_analysed,
     }
-    correction, created = _upsert(session, analysis.answer_id, sentiment, urgent, snapshot)
+    worker = survey.audience == "worker"
+    correction, created = _upsert(session, analysis.answer_id, sentiment, urgent, snapshot, worker)
     before = None if created else _describe(correction)
     correction.sentiment_label = sentiment
     correction.urgent = urgent
     for key, value in snapshot.items():
         setattr(correction, key, value)
     correction.corrected_by_id = user.id
-    correction.corrected_at = utcnow()
+    # A worker report is reviewed minutes after it arrives: its review keeps the day and an anonymous id
+    # (models.anonymity), like the acknowledgement of its alert.
+    correction.corrected_at = day_stamp(utcnow()) if worker else utcnow()
     correction.topics = [CorrectionTopic(topic=t) for t in chosen]
     session.flush()
     # Old and new labels only: never the comment's text.
     # A worker report's review is done minutes after its alert: its entry keeps the day (worker_data).
     record_audit(session, "comment.correct", actor_id=user.id, target_type="analysis", target_id=analysis.id,
-                 worker_data=survey.audience == "worker", survey_id=survey.id, model=_describe_model(snapshot),
+                 worker_data=worker, survey_id=survey.id, model=_describe_model(snapshot),
                  before=before, after=_describe(correction))
     # The day is the report's own (a date, never a time): trends of that period are rebuilt with the new label.
     mark_trend_dirty(session, survey.id, response.submitted_on)
@@ -170,7 +174,7 @@ def save_correction(
 
 
 def _upsert(
-    session: Session, answer_id: int, sentiment: str, urgent: bool, snapshot: dict[str, Any]
+    session: Session, answer_id: int, sentiment: str, urgent: bool, snapshot: dict[str, Any], worker: bool
 ) -> tuple[AnalysisCorrection, bool]:
     """The answer's correction row and whether it is new."""
     existing = session.scalar(select(AnalysisCorrection).where(AnalysisCorrection.answer_id == answer_id))
@@ -179,6 +183,8 @@ def _upsert(
     # Two analysts saving the same comment at once: the second insert loses on the unique answer_id
     # and updates the row the first one made instead.
     fresh = AnalysisCorrection(answer_id=answer_id, sentiment_label=sentiment, urgent=urgent, **snapshot)
+    if worker:
+        fresh.id = unused_anonymous_ids(session, AnalysisCorrection.id, 1)[0]
     try:
         with session.begin_nested():
             session.add(fresh)

@@ -142,6 +142,23 @@ def test_roles_follow_the_reading_rules(
     assert {c.sentiment_label for c in _corrections(db_session)} == {"neutral"}
 
 
+def test_a_review_of_a_worker_report_keeps_the_day_and_an_anonymous_id(
+    login_as: Callable[[str | None], FlaskClient], commented: Survey, worker_comments: Survey, db_session: Session
+) -> None:
+    """Reviews follow the report within minutes: a worker report's review must not time or order it
+    (models.anonymity); a customer comment's review keeps the analyst's exact time."""
+    worker = _first(db_session, worker_comments, "Report 0:")
+    customer = _first(db_session, commented, "Comment 3:")
+    assert _post(login_as("safety_officer"), worker_comments, worker, sentiment="neutral",
+                 topics=["vehicles"]).status_code == 302
+    assert _post(login_as("analyst"), commented, customer, sentiment="neutral").status_code == 302
+    by_answer = {c.answer_id: c for c in _corrections(db_session)}
+    of_report, of_customer = by_answer[worker.answer_id], by_answer[customer.answer_id]
+    assert of_report.id < 0 and is_day_stamp(of_report.corrected_at)
+    assert of_report.topic_names == ["vehicles"]
+    assert of_customer.id > 0
+
+
 def test_comment_of_another_survey_or_a_hidden_group_is_refused(
     login_as: Callable[[str | None], FlaskClient], commented: Survey, db_session: Session
 ) -> None:

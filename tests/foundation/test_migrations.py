@@ -82,3 +82,42 @@ def test_worker_thresholds_under_the_floor_are_raised_and_audited(empty_database
         assert details[1] == {"slug": "w2", "min_comment_group_size": {"old": 2, "new": 5}}
     finally:
         engine.dispose()
+
+
+def test_reviews_of_worker_reports_get_the_day_and_an_anonymous_id(empty_database_url: str) -> None:
+    """0010: a stored review of a worker report takes a negative id (its topics follow) and midnight of its
+    day; a customer comment's review keeps its id and its time."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.orm import Session
+
+    from tests.analysts.factories import make_comment
+    from tests.factories import make_survey
+
+    upgrade(empty_database_url, "0009")
+    engine = make_engine(empty_database_url)
+    at = datetime(2026, 11, 3, 14, 27, 5, tzinfo=UTC)
+    review = ("INSERT INTO analysis_corrections (id, answer_id, sentiment_label, urgent, model_sentiment_label, "
+              "model_urgent, model_topics, model_name, model_version, corrected_at) "
+              "VALUES (:id, :answer, 'neutral', false, 'negative', true, '[]', 'm', 'v', :at)")
+    try:
+        with Session(engine) as session:
+            worker = make_comment(session, make_survey(session, audience="worker"), "Wire exposed by press 4")
+            customer = make_comment(session, make_survey(session), "Late parcel")
+            answers = {"worker": worker.answer_id, "customer": customer.answer_id}
+            session.commit()
+        with engine.begin() as conn:
+            conn.execute(text(review), [{"id": 1, "answer": answers["worker"], "at": at},
+                                        {"id": 2, "answer": answers["customer"], "at": at}])
+            conn.execute(text("INSERT INTO correction_topics (correction_id, topic) VALUES (1, 'electrical')"))
+        upgrade(empty_database_url)
+        with engine.connect() as conn:
+            rows = {a: (i, c) for i, a, c in conn.execute(text(
+                "SELECT id, answer_id, corrected_at FROM analysis_corrections"))}
+            topics = conn.execute(text("SELECT correction_id, topic FROM correction_topics")).all()
+        new_id, day = rows[answers["worker"]]
+        assert new_id < 0 and str(day).startswith("2026-11-03 00:00:00")
+        assert topics == [(new_id, "electrical")]
+        assert rows[answers["customer"]][0] == 2 and str(rows[answers["customer"]][1]).startswith("2026-11-03 14:27:05")
+    finally:
+        engine.dispose()
