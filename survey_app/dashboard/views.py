@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask import Response, abort, render_template, request, send_file, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +22,6 @@ from survey_app.auth.access import current_user, readable_survey_or_404, readabl
 from survey_app.dashboard.blueprint import bp
 from survey_app.dashboard.charts import CHART_NAMES, Chart, build
 from survey_app.dashboard.filters import Filters, comment_filter, dashboard_filters
-from survey_app.dashboard.forms import AcknowledgeForm
 from survey_app.extensions import db
 
 ROLES = ("admin", "analyst", "safety_officer")
@@ -39,7 +38,7 @@ def bad_request(exc: BadRequest) -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     """The surveys this user may read, and the urgent queue size for safety officers."""
     user = signed_in()
-    urgent_count = len(urgent.queue(db.session)) if user.role in ("admin", "safety_officer") else None
+    urgent_count = urgent.waiting_count(db.session) if user.role in ("admin", "safety_officer") else None
     return render_template("dashboard/index.html", surveys=readable_surveys(user), urgent_count=urgent_count,
                            user=user)
 
@@ -120,28 +119,6 @@ def _closing(chunks: Iterator[str], session: Session) -> Iterator[str]:
         yield from chunks
     finally:
         session.close()
-
-
-@bp.get("/urgent")
-@require_role("admin", "safety_officer")
-def urgent_queue() -> ResponseReturnValue:
-    """Urgent worker reports waiting for a safety officer."""
-    show_all = request.args.get("all") == "1"
-    return render_template("dashboard/urgent.html", items=urgent.queue(db.session, include_acknowledged=show_all),
-                           form=AcknowledgeForm(), show_all=show_all)
-
-
-@bp.post("/urgent/<int(signed=True):analysis_id>/acknowledge")
-@require_role("admin", "safety_officer")
-def urgent_acknowledge(analysis_id: int) -> ResponseReturnValue:
-    """Acknowledge an urgent report (it leaves the queue)."""
-    if not AcknowledgeForm().validate_on_submit():
-        abort(400, description="The form expired; reload the page and try again.")
-    if not urgent.acknowledge(db.session, analysis_id, signed_in()):
-        abort(404)
-    db.session.commit()
-    flash("Report acknowledged.", "info")
-    return redirect(url_for("dashboard.urgent_queue"))
 
 
 @bp.app_context_processor

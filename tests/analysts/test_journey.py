@@ -134,10 +134,14 @@ def test_journey(server: dict[str, Any], browser: Any, tmp_path: Path) -> None:
     page.fill("#public_note", "The railing on stair B was replaced on 24 June.")
     page.click("main button[type=submit]")
     page.wait_for_selector("text=Action created.")
+    # The action took the report out of the waiting list; it is under "With an action".
     page.goto(f"{base}/dashboard/urgent")
+    assert "No urgent reports waiting." in page.inner_text("main")
+    page.select_option("#status", "action")
+    page.click("button:has-text('Filter')")
     page.click("button:has-text('Acknowledge')")
     page.wait_for_selector("text=Report acknowledged.")
-    assert "No urgent reports waiting." in page.inner_text("main")
+    assert "status=action" in page.url and "acknowledged 20" in page.inner_text("main")
     shot(page, "5-urgent-acknowledged")
     ctx.close()
 
