@@ -224,3 +224,14 @@ def test_week_model_attribution_is_summed_from_day_rows(db_session: Session, job
     incremental = _rows(db_session, survey.id)
     rebuild_trends(job_ctx, survey_id=survey.id)
     assert _rows(db_session, survey.id) == incremental
+
+
+def test_attributes_that_name_a_person_make_no_segment(db_session: Session, job_ctx: JobContext) -> None:
+    """customer_id (any *_id, email, name) would make one trend row per person: no segment type at all."""
+    survey = _survey(db_session)
+    for i in range(3):
+        make_response(db_session, survey, {"nps": 9, "csat": 4, "ces": 2, "rating": 4, "why": ""},
+                      day=MONDAY, segment={"customer_id": f"C{i}", "email": f"c{i}@example.org", "region": "eu"})
+    rebuild_trends(job_ctx)
+    types = {key[2] for key in _rows(db_session, survey.id)}
+    assert types == {"*", "region"}
