@@ -25,6 +25,7 @@ MATRIX = [
     ("/dashboard/surveys/{c}/report/2025-06", {"admin", "analyst"}),
     ("/dashboard/surveys/{w}/report/2025-06", {"admin", "safety_officer"}),
     ("/dashboard/urgent", {"admin", "safety_officer"}),
+    ("/dashboard/alerts", {"admin", "analyst", "safety_officer"}),
     ("/dashboard/complaints", {"admin", "analyst"}),
     ("/actions", {"admin", "analyst", "safety_officer"}),
     ("/actions/new?survey_id={c}", {"admin", "analyst"}),
