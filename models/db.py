@@ -27,6 +27,7 @@ BeginMode = Literal["IMMEDIATE", "DEFERRED"]
 _begin_mode: ContextVar[BeginMode] = ContextVar("heedful_sqlite_begin", default="IMMEDIATE")
 
 BUSY_TIMEOUT_MS = 10_000
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
 def set_begin_mode(mode: BeginMode) -> Token[BeginMode]:
@@ -55,6 +56,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError for a malformed URL
         raise ConfigError(f"HEEDFUL_DATABASE_URL is not a valid database URL: {exc}") from None
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise ConfigError(f"HEEDFUL_DATABASE_URL names a {parsed.get_backend_name()} database; Heedful runs on "
+                          "SQLite (sqlite:///path) or PostgreSQL (postgresql://user@host/db)")
     if parsed.get_backend_name() == "sqlite":
         lock = write_queue_for(parsed.database)
         if lock is not None:

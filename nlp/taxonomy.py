@@ -61,6 +61,9 @@ def parse_taxonomy(text: str, source: str = "<string>") -> Taxonomy:
         where = f", line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise TaxonomyError(f"{source}{where}: not valid YAML: {problem}") from exc
+    except RecursionError:
+        # PyYAML's composer recurses once per level: [[[[…]]]] thousands deep ends here.
+        raise TaxonomyError(f"{source}: nested too deeply to be a taxonomy") from None
     if root is None:
         raise TaxonomyError(f"{source}: empty taxonomy: expected a mapping with a 'topics' list")
     top = _mapping(root, source, "taxonomy")

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from models.settings import Settings, load_settings
 from survey_app.api.errors import error_response, http_error_response, is_api_request
 from survey_app.extensions import csrf, db
+from survey_app.input_guard import init_input_guard
 from survey_app.security import init_security
 
 
@@ -40,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings 
     db.init_app(app, app.config["DATABASE_URL"])
     csrf.init_app(app)
     init_security(app)
+    init_input_guard(app)  # before the blueprints: their routes take its id converter
     _register_blueprints(app)
     _register_errors(app)
     return app

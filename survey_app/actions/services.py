@@ -78,6 +78,8 @@ def _apply(action: CorrectiveAction, data: dict[str, Any]) -> None:
         value = data.get(key)
         if key in ("owner_id", "site_id"):
             value = value or None
+        if value is None and key in ("title", "description"):
+            value = ""  # a field left out of the post (a hand-made request) is empty, not NULL
         if isinstance(value, str):
             value = value.strip() or (None if key in ("topic", "evidence_url", "public_note",
                                                         "effectiveness_check") else "")

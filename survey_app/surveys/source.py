@@ -51,7 +51,10 @@ def read_source(
 
 
 def _read_yaml(text: str, source: str) -> tuple[Any, Lines, list[Problem]]:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # its reader refuses control characters (a NUL) right here
+    except yaml.YAMLError as exc:
+        raise DefinitionError([Problem(None, "", f"not valid YAML: {str(exc).splitlines()[0]}")], source) from None
     try:
         root = loader.get_single_node()
         if root is None:
@@ -65,6 +68,9 @@ def _read_yaml(text: str, source: str) -> tuple[Any, Lines, list[Problem]]:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         line = mark.line + 1 if mark is not None else None
         raise DefinitionError([Problem(line, "", f"not valid YAML: {problem}")], source) from None
+    except RecursionError:
+        # The composer recurses once per level: [[[[…]]]] 20,000 deep ends here, before MAX_DEPTH can.
+        raise DefinitionError([Problem(None, "", "the definition is too deeply nested")], source) from None
     finally:
         loader.dispose()
     return value, lines, problems
@@ -124,6 +130,8 @@ class _JsonReader:
             raise DefinitionError([Problem(exc.lineno, "", f"not valid JSON: {exc.msg}")], self.source) from None
         except RecursionError:
             raise DefinitionError([Problem(1, "", "the definition is too deeply nested")], self.source) from None
+        except ValueError as exc:  # an integer of more than 4,300 digits (Python's conversion limit)
+            raise DefinitionError([Problem(1, "", f"not valid JSON: {exc}")], self.source) from None
         problems: list[Problem] = []
         pos = self._skip(0)
         value, _ = self._value(pos, (), problems)

@@ -72,3 +72,13 @@ def test_unreachable_database_stops_upgrade_with_one_line(tmp_path: Path) -> Non
                          cwd=ROOT, env=env)
     assert out.returncode == 2
     assert "cannot reach the database" in out.stderr and out.stderr.strip().count("\n") == 0
+
+
+def test_unsupported_database_url_is_one_line(tmp_path: Path) -> None:
+    """The issue's probe: a mysql:// URL printed a traceback (no MySQLdb module)."""
+    env = {"PATH": "/usr/bin:/bin", "HEEDFUL_DATABASE_URL": "mysql://u@127.0.0.1/heedful",
+           "HEEDFUL_INSTANCE_PATH": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "heedful", "db", "upgrade"], capture_output=True, text=True,
+                         cwd=ROOT, env=env)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.strip().count("\n") == 0 and "mysql" in out.stderr and "PostgreSQL" in out.stderr

@@ -76,3 +76,10 @@ def test_load_taxonomy_reports_unreadable_file(tmp_path: Path) -> None:
 def test_unknown_default_kind() -> None:
     with pytest.raises(ValueError, match="unknown taxonomy kind"):
         default_taxonomy("hospital")
+
+
+@pytest.mark.parametrize("nested", ["[" * 20_000 + "]" * 20_000, "- " * 5_000 + "x"])
+def test_a_taxonomy_nested_thousands_deep_is_a_taxonomy_error(nested: str) -> None:
+    """The issue's probe: a deeply nested taxonomy made the CLI print a RecursionError traceback."""
+    with pytest.raises(TaxonomyError, match="nested too deeply|not valid YAML|expected"):
+        parse_taxonomy(f"topics:\n  - name: a\n    keywords: {nested}\n", source="deep.yaml")
