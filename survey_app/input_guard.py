@@ -3,8 +3,9 @@
 - Ids in URLs: the `int` converter matches only what an INTEGER column holds (32-bit), so an id like
   99999999999999999999 is a plain 404 rather than an overflow in the driver.
 - NUL characters: no text Heedful keeps may hold one (PostgreSQL refuses them in text outright), so a
-  form field, query parameter or path with one is a 400. Respondent pages are left out: they show the
-  typed text again whatever happens, and drop NULs from answers themselves.
+  form field, query parameter or path with one is a 400. Respondent pages are left out (they show the
+  typed text again whatever happens, and drop NULs from answers themselves), and so is the JSON API,
+  whose strict parameter checks refuse a NUL naming the parameter.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _has_nul(values: Any) -> bool:
 
 
 def _refuse_nul() -> None:
-    if (request.blueprint or "") == "respond":
+    if (request.blueprint or "") in ("respond", "api"):
         return
     if "\x00" in request.path or _has_nul(request.args) or (request.method != "GET" and _has_nul(request.form)):
         abort(400, description="The request contains a NUL character, which no field may hold.")
