@@ -59,7 +59,7 @@ def parse_month(text: str) -> date:
     try:
         year, month = text.split("-")
         return date(int(year), int(month), 1)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):  # OverflowError: a year such as 99999999999
         raise ValueError(f"{text!r} is not a month in the form YYYY-MM") from None
 
 

@@ -56,7 +56,7 @@ def test_oversized_ids_in_every_url_are_404(app: Flask, login_as: Login, custome
 def test_report_months_out_of_range_are_404(login_as: Login, customer_survey: Survey, month: str) -> None:
     client = login_as("analyst")
     for suffix in ("", ".pdf"):
-        resp = client.get(f"/surveys/{customer_survey.id}/report/{month}{suffix}")
+        resp = client.get(f"/dashboard/surveys/{customer_survey.id}/report/{month}{suffix}")
         assert resp.status_code in (400, 404), (month, suffix, resp.status_code)
 
 
@@ -113,8 +113,8 @@ def test_json_import_of_a_nul_title_is_400(login_as: Login) -> None:
 def test_nul_in_segment_type_is_400_not_database_unavailable(login_as: Login, customer_survey: Survey) -> None:
     """The issue's probe: a NUL in segment_type was answered 503 "database unavailable"."""
     client = login_as("analyst")  # the API's own checks refuse it too (test_api_strictness.py)
-    for url in (f"/surveys/{customer_survey.id}?segment_type=site%00",
-                f"/surveys/{customer_survey.id}/comments?segment_type=site%00"):
+    for url in (f"/dashboard/surveys/{customer_survey.id}?segment_type=site%00",
+                f"/dashboard/surveys/{customer_survey.id}/comments?segment_type=site%00"):
         resp = client.get(url)
         assert resp.status_code == 400, (url, resp.status_code)
 
