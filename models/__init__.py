@@ -1,5 +1,6 @@
 """SQLAlchemy models for Heedful, one module per aggregate. Importing this package registers them all."""
 
+from models.account import LoginThrottle, UserSession
 from models.action import Complaint, CorrectiveAction, Objective, action_reports
 from models.alert import Alert
 from models.analysis import TextAnalysis, Theme, TopicTag
@@ -26,6 +27,7 @@ __all__ = [
     "CorrectiveAction",
     "Department",
     "Invitation",
+    "LoginThrottle",
     "Objective",
     "PipelineRun",
     "Question",
@@ -41,5 +43,6 @@ __all__ = [
     "TrendDirty",
     "TrendRow",
     "User",
+    "UserSession",
     "action_reports",
 ]

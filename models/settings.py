@@ -55,6 +55,7 @@ KNOWN_KEYS = frozenset(
         "WEB_THREADS",
         "RATE_LIMIT_BURST",
         "RATE_LIMIT_PER_MINUTE",
+        "SESSION_IDLE_MINUTES",
     }
 )
 
@@ -89,6 +90,8 @@ class Settings:
     # Respondent submissions per client and survey: a burst, then a steady rate (see respond/ratelimit.py).
     rate_limit_burst: int = 20
     rate_limit_per_minute: int = 10
+    # A signed-in browser left alone this long must sign in again (besides the 7-day absolute limit).
+    session_idle_minutes: int = 480
     nlp_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -169,6 +172,7 @@ def _from_values(env: Mapping[str, str], values: Mapping[str, str]) -> Settings:
         max_content_length=get("MAX_CONTENT_LENGTH", count, Settings.max_content_length),
         rate_limit_burst=get("RATE_LIMIT_BURST", count, Settings.rate_limit_burst),
         rate_limit_per_minute=get("RATE_LIMIT_PER_MINUTE", count, Settings.rate_limit_per_minute),
+        session_idle_minutes=get("SESSION_IDLE_MINUTES", parse.whole_number(1), Settings.session_idle_minutes),
         nlp_env={PREFIX + k: v for k, v in values.items()},
     )
 

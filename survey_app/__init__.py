@@ -19,6 +19,8 @@ from survey_app.security import init_security
 
 def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings | None = None) -> Flask:
     """Build the app: settings from HEEDFUL_* (or `settings`), then `test_config` on top."""
+    from survey_app.auth.sessions import SESSION_MAX_AGE  # here: importing survey_app loads no blueprint
+
     settings = settings or load_settings()
     app = Flask(__name__, instance_path=str(settings.instance_path), instance_relative_config=True)
     app.config.from_mapping(
@@ -30,6 +32,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings 
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.production,
+        # The cookie outlives no server-side session (auth/sessions.py enforces both limits).
+        PERMANENT_SESSION_LIFETIME=SESSION_MAX_AGE,
+        SESSION_IDLE_MINUTES=settings.session_idle_minutes,
         PREFERRED_URL_SCHEME="https" if settings.production else "http",
         WTF_CSRF_TIME_LIMIT=None,
         RESPOND_RATE_BURST=settings.rate_limit_burst,

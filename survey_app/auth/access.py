@@ -7,14 +7,17 @@ and API call: 404 when there is no such survey, 403 when the user's role may not
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from sqlalchemy import select
 
 from models import Survey, User
 from models.user import AUDIENCE_ROLES
+from survey_app.auth.sessions import end_session, resume_session, start_session
 from survey_app.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -23,27 +26,51 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers in the schema: a larger one in a U
 
 
 def current_user() -> User | None:
-    """The signed-in user, or None when the session is missing, stale or the account is inactive."""
+    """The signed-in user, or None when the session is missing, ended, timed out or the account is inactive."""
     if "current_user" in g:
         cached: User | None = g.current_user
         return cached
     user: User | None = None
-    uid = session.get("user_id")
-    if uid is not None:
-        candidate = db.session.get(User, uid)
-        if candidate is not None and candidate.active and candidate.session_version == session.get("sv"):
-            user = candidate
-        else:
-            session.clear()
+    token = session.get("sid")
+    if isinstance(token, str):
+        idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+        found = resume_session(db.session, token, idle)
+        user, g.session_expired = found.user, found.expired
+        if db.session.dirty or db.session.deleted:
+            # Runs before the view writes anything (require_role asks first), so this commits only the
+            # session's own bookkeeping: its last-seen time, or the deletion of an ended session.
+            db.session.commit()
+    if user is None and session:
+        session.clear()
     g.current_user = user
     return user
 
 
 def login_user(user: User) -> None:
+    """Open a server-side session for `user`; the request commits it."""
+    token = start_session(db.session, user)
     session.clear()  # a fresh session on sign-in: no fixation
-    session["user_id"] = user.id
-    session["sv"] = user.session_version
+    session["sid"] = token
     session.permanent = True
+
+
+def logout_user() -> None:
+    """End this browser's session on the server; the request commits it."""
+    token = session.get("sid")
+    if isinstance(token, str):
+        end_session(db.session, token)
+    session.clear()
+    g.current_user = None
+
+
+def _back_here() -> str:
+    """Where to return after signing in again: this page, or for a form post the page that sent it."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path:
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return ""
 
 
 def require_role(*roles: str) -> Callable[[F], F]:
@@ -54,7 +81,9 @@ def require_role(*roles: str) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
             if user is None:
-                return redirect(url_for("auth.login", next=request.full_path))
+                if g.get("session_expired"):
+                    flash("Your session timed out. Sign in again to carry on where you were.", "info")
+                return redirect(url_for("auth.login", next=_back_here() or None))
             if roles and user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)

@@ -9,7 +9,7 @@ import click
 from models.db import make_engine, make_session_factory
 from models.settings import load_settings
 from models.user import ROLES
-from survey_app.auth.services import AccountError, create_user
+from survey_app.auth.services import AccountError, create_user, deactivate_user
 
 
 @click.group("user")
@@ -31,6 +31,22 @@ def create_cmd(email: str, role: str, password_stdin: bool) -> None:
         with make_session_factory(engine)() as session, session.begin():
             user = create_user(session, email, role, password)
             click.echo(f"created {user.role} {user.email} (id {user.id})")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
+@user_cli.command("deactivate")
+@click.option("--email", required=True, help="Sign-in email address of the account.")
+def deactivate_cmd(email: str) -> None:
+    """Stop EMAIL from signing in and end every session it has, at once."""
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            user = deactivate_user(session, email)
+            click.echo(f"deactivated {user.email}: signed out everywhere, API tokens refused")
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 
 from sqlalchemy import func, select
@@ -10,11 +10,8 @@ from sqlalchemy.orm import Session
 
 from models import AuditEntry, User
 from models.user import ROLES
-from survey_app.auth.passwords import hash_password, needs_rehash, verify_password
-
-MIN_PASSWORD_LENGTH = 10
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
+from survey_app.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from survey_app.auth.sessions import end_all_sessions
 
 
 @cache
@@ -37,8 +34,9 @@ def create_user(session: Session, email: str, role: str, password: str) -> User:
         raise AccountError("email must be a valid address")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(password, user_inputs=[email, *email.replace("@", ".").split(".")])
+    if problem:
+        raise AccountError(problem)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise AccountError(f"a user with email {email} already exists")
     user = User(email=email, role=role, password_hash=hash_password(password))
@@ -49,27 +47,24 @@ def create_user(session: Session, email: str, role: str, password: str) -> User:
     return user
 
 
-def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User | None:
-    """Return the user when the password matches and the account is not locked; count failures."""
+def authenticate(session: Session, email: str, password: str, *, may_try: bool = True,
+                 now: datetime | None = None) -> User | None:
+    """Return the user when the password matches, the account is active and `may_try` (not throttled).
+
+    Every refusal costs one argon2 verification, as a wrong password does, so an unknown email, an
+    inactive account and a throttled attempt take the same time as a wrong password.
+    """
     now = now or datetime.now(UTC)
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None or not user.active:
+    if user is None or not user.active or not may_try:
         verify_password(_dummy_hash(), password)
         return None
-    if user.locked_until and user.locked_until > now:
-        return None
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
         session.add(AuditEntry(actor_id=user.id, action="login.failed", target_type="user",
                                target_id=str(user.id)))
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     session.add(AuditEntry(actor_id=user.id, action="login", target_type="user", target_id=str(user.id)))
     return user
@@ -78,5 +73,18 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
 def log_out_everywhere(session: Session, user: User) -> None:
     """Invalidate every session of this user: sessions carry the version they were issued with."""
     user.session_version += 1
+    end_all_sessions(session, user)
     session.add(AuditEntry(actor_id=user.id, action="logout.everywhere", target_type="user",
                            target_id=str(user.id)))
+
+
+def deactivate_user(session: Session, email: str) -> User:
+    """Stop `email` from signing in and end every session it has (API tokens stop with `active`)."""
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise AccountError(f"there is no user with email {normalise_email(email)}")
+    user.active = False
+    ended = end_all_sessions(session, user)
+    session.add(AuditEntry(actor_id=None, action="user.deactivate", target_type="user", target_id=str(user.id),
+                           detail={"sessions_ended": ended}))
+    return user

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import Site, Survey, User
 from survey_app.auth.passwords import hash_password
+from survey_app.auth.sessions import start_session
 from tests.analysts.factories import make_comment, make_trend
 from tests.factories import make_site, make_survey
 
@@ -31,14 +32,14 @@ def users(db_session: Session, password_hash: str) -> dict[str, User]:
 
 
 @pytest.fixture()
-def login_as(client: FlaskClient, users: dict[str, User]) -> Callable[[str | None], FlaskClient]:
+def login_as(client: FlaskClient, users: dict[str, User], db_session: Session) -> Callable[[str | None], FlaskClient]:
     """Sign the test client in as a role (None: signed out) without paying for argon2 each time."""
 
     def login(role: str | None) -> FlaskClient:
         with client.session_transaction() as s:
             s.clear()
             if role is not None:
-                s["user_id"], s["sv"] = users[role].id, users[role].session_version
+                s["sid"] = start_session(db_session, users[role])
         return client
 
     return login

@@ -28,6 +28,7 @@ CONTRACT = [
     ["survey", "import"],
     ["survey", "export"],
     ["user", "create"],
+    ["user", "deactivate"],
 ]
 
 

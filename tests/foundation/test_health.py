@@ -3,6 +3,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from models import User
+from survey_app.auth.sessions import start_session
 from tests.factories import make_response, make_survey
 
 
@@ -37,7 +38,7 @@ def _sign_in(client: FlaskClient, db_session: Session, role: str) -> None:
     db_session.add(user)
     db_session.flush()
     with client.session_transaction() as s:
-        s["user_id"], s["sv"] = user.id, user.session_version
+        s["sid"] = start_session(db_session, user)
 
 
 def test_security_headers_and_no_server_banner(client: FlaskClient) -> None:

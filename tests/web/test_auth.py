@@ -27,10 +27,10 @@ def test_sign_in_and_out(client: FlaskClient, analyst: str) -> None:
     assert client.get("/home").headers["Location"].startswith("/login")
 
 
-def test_wrong_password_is_401_and_account_locks(client: FlaskClient, analyst: str) -> None:
+def test_wrong_password_is_401_and_this_client_is_slowed(client: FlaskClient, analyst: str) -> None:
     for _ in range(5):
         assert login(client, analyst, "wrong password!") == 401
-    # Locked now: even the right password is refused, with the same message.
+    # This client must now wait: even the right password is refused, with the same message.
     assert login(client, analyst, "correct horse battery") == 401
 
 
