@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from models import Alert, Survey, User
 from models.anonymity import day_stamp
 from models.audit import record_audit
+from models.trend import ALL
+from survey_app.analytics import segments
 
 DROP_KINDS = ("nps_drop", "sentiment_drop")
 KIND_LABELS = {"nps_drop": "NPS drop", "sentiment_drop": "Sentiment drop"}
@@ -24,6 +26,15 @@ class InboxItem:
     alert: Alert
     survey_title: str | None
     kind_label: str
+    segment: str  # "all responses" or "Department: Maintenance": the message names ids
+
+
+def _segment(session: Session, detail: dict[str, object]) -> str:
+    segment_type, value = str(detail.get("segment_type", ALL)), str(detail.get("segment_value", ALL))
+    if segment_type == ALL:
+        return "all responses"
+    name = segments.labels(session, segment_type, [value])[value]
+    return f"{segment_type.replace('_', ' ').capitalize()}: {name}"
 
 
 @dataclass(frozen=True)
@@ -41,7 +52,7 @@ def _audience() -> ColumnElement[str]:
     return func.coalesce(Survey.audience, Alert.detail["audience"].as_string())
 
 
-def _drops(audiences: list[str]) -> Select[tuple[Alert, str | None]]:
+def _drops(audiences: list[str]) -> Select[Alert, str]:
     return (select(Alert, Survey.title).outerjoin(Survey, Survey.id == Alert.survey_id)
             .where(Alert.kind.in_(DROP_KINDS), _audience().in_(audiences)))
 
@@ -67,7 +78,7 @@ def inbox(session: Session, audiences: list[str], status: str = "waiting", page:
     # Worker-survey alerts carry the day and a random id (models.anonymity): the id only breaks ties.
     rows = session.execute(stmt.order_by(Alert.created_at.desc(), Alert.id)
                            .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    items = [InboxItem(alert, title, KIND_LABELS[alert.kind]) for alert, title in rows]
+    items = [InboxItem(alert, title, KIND_LABELS[alert.kind], _segment(session, alert.detail)) for alert, title in rows]
     return InboxPage(items, status, page, max(1, -(-total // PAGE_SIZE)), total, waiting_count(session, audiences))
 
 

@@ -89,7 +89,7 @@ def _answer_to(key: str) -> tuple[type[Answer], ColumnElement[bool]]:
     return answer, (answer.response_id == Response.id) & answer.question_id.in_(question_ids)
 
 
-def _urgent_reports() -> Select[tuple[TextAnalysis]]:
+def _urgent_reports() -> Select[TextAnalysis]:
     return (
         select(TextAnalysis)
         .join(Answer, Answer.id == TextAnalysis.answer_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest
@@ -39,7 +41,7 @@ def _queue_filters() -> urgent.QueueFilters:
         raise BadRequest(str(exc)) from exc
 
 
-def _kept_args() -> dict[str, str]:
+def _kept_args() -> dict[str, Any]:
     """The filters of the page a form was posted from, to go back to it."""
     return {k: v for k in FILTER_ARGS if (v := request.args.get(k, ""))}
 

@@ -13,18 +13,19 @@ from sqlalchemy.orm import Session
 
 from models import Alert, AuditEntry, Survey
 from models.anonymity import anonymous_id, day_stamp
+from tests.factories import make_department
 
 RAISED = datetime(2025, 6, 9, 7, 30, tzinfo=UTC)
 
 
 def _drop(db_session: Session, survey: Survey, kind: str = "nps_drop", *, message: str | None = None,
-          at: datetime = RAISED) -> Alert:
+          at: datetime = RAISED, **detail: object) -> Alert:
     """A drop alert as jobs/alerts.py raises it (worker surveys: anonymous id, the day only)."""
     worker = survey.audience == "worker"
     alert = Alert(id=anonymous_id() if worker else None, kind=kind, survey_id=survey.id,
                   dedup_key=f"{kind}:{survey.id}:{at.isoformat()}:{message}",
                   message=message or f"NPS fell from 30 to 10 in '{survey.title}'",
-                  detail={"audience": survey.audience}, created_at=day_stamp(at) if worker else at,
+                  detail={"audience": survey.audience, **detail}, created_at=day_stamp(at) if worker else at,
                   email_status="sent", webhook_status="skipped")
     db_session.add(alert)
     db_session.flush()
@@ -43,12 +44,17 @@ def test_each_role_sees_the_drops_of_the_surveys_it_may_read(
         login_as: Callable[[str | None], FlaskClient], db_session: Session, customer_survey: Survey,
         worker_survey: Survey) -> None:
     _drop(db_session, customer_survey, message="Customer NPS fell")
-    _drop(db_session, worker_survey, "sentiment_drop", message="Worker sentiment fell")
+    dept = make_department(db_session, name="Dispatch")
+    _drop(db_session, worker_survey, "sentiment_drop", message="Worker sentiment fell", segment_type="department",
+          segment_value=str(dept.id), period_start="2025-06-02")
     _drop(db_session, worker_survey, "urgent_report", message="Urgent report, not a drop")
     seen = {role: set(_messages(login_as(role).get("/dashboard/alerts").get_data(as_text=True)))
             for role in ("analyst", "safety_officer", "admin")}
     assert seen == {"analyst": {"Customer NPS fell"}, "safety_officer": {"Worker sentiment fell"},
                     "admin": {"Customer NPS fell", "Worker sentiment fell"}}
+    # The segment by name (the e-mailed message names the department's id), and the week.
+    html = login_as("safety_officer").get("/dashboard/alerts").get_data(as_text=True)
+    assert "Department: Dispatch · week of 2025-06-02" in html
     assert login_as(None).get("/dashboard/alerts").status_code == 302  # to the sign-in page
     # Linked from the urgent queue, with the number waiting.
     queue = login_as("safety_officer").get("/dashboard/urgent").get_data(as_text=True)
