@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, session
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -23,4 +23,16 @@ def init_security(app: Flask) -> None:
             resp.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         # No server/version banner.
         resp.headers.pop("Server", None)
+        if "no-store" not in (resp.headers.get("Cache-Control") or "") and _personal(
+                request.endpoint or "", request.blueprint or ""):
+            # Comments, exports, the urgent queue, new API tokens: nothing a signed-in user or an API
+            # client was shown may stay in a shared cache or the browser's history cache.
+            resp.headers["Cache-Control"] = "no-store"
         return resp
+
+
+def _personal(endpoint: str, blueprint: str) -> bool:
+    """Whether the answer was made for someone signed in (or an API client), static files aside."""
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return False
+    return blueprint == "api" or "Authorization" in request.headers or session.get("user_id") is not None

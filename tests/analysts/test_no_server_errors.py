@@ -124,3 +124,19 @@ def test_signed_ids_keep_their_range(app: Flask, login_as: Login) -> None:
     client = login_as("safety_officer")
     assert client.post(f"/urgent/-{HUGE}/acknowledge").status_code == 404
     assert client.post("/urgent/-5/acknowledge").status_code in (302, 400, 403, 404)
+
+
+def test_every_signed_in_page_and_api_answer_is_no_store(app: Flask, login_as: Login, customer_survey: Survey
+                                                         ) -> None:
+    """Comments, exports, the urgent queue and new API tokens were cacheable (issue 18)."""
+    client = login_as("admin")
+    pages = ["/home", f"/dashboard/surveys/{customer_survey.id}", f"/dashboard/surveys/{customer_survey.id}/comments",
+             "/dashboard/urgent", "/api/tokens", "/admin/sites", "/actions", "/api/v1/surveys", "/nope"]
+    for url in pages:
+        resp = client.get(url)
+        assert resp.headers.get("Cache-Control") == "no-store", (url, resp.status_code, resp.headers)
+    static = client.get("/static/heedful.css")
+    assert "no-store" not in (static.headers.get("Cache-Control") or "")
+    static.close()
+    anonymous = app.test_client().get("/login")
+    assert "no-store" not in (anonymous.headers.get("Cache-Control") or "")
