@@ -35,4 +35,4 @@ def _personal(endpoint: str, blueprint: str) -> bool:
     """Whether the answer was made for someone signed in (or an API client), static files aside."""
     if endpoint == "static" or endpoint.endswith(".static"):
         return False
-    return blueprint == "api" or "Authorization" in request.headers or session.get("user_id") is not None
+    return blueprint == "api" or "Authorization" in request.headers or session.get("sid") is not None
