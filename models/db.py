@@ -6,6 +6,7 @@ Writers to a SQLite file queue in models/write_queue.py; how the next SQLite tra
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
@@ -60,6 +61,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         raise ConfigError(f"HEEDFUL_DATABASE_URL names a {parsed.get_backend_name()} database; Heedful runs on "
                           "SQLite (sqlite:///path) or PostgreSQL (postgresql://user@host/db)")
     if parsed.get_backend_name() == "sqlite":
+        _create_private(parsed.database)
         lock = write_queue_for(parsed.database)
         if lock is not None:
             connect_args = dict(kwargs.pop("connect_args", {}))
@@ -72,6 +74,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def _create_private(database: str | None) -> None:
+    """Create a new SQLite file readable by its owner only (0600): it holds every answer and comment.
+
+    SQLite gives the -wal and -shm files it makes the database file's permissions; an existing file
+    keeps the ones it has (an administrator may have chosen a group on purpose)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # a missing folder or no right to write: connecting reports it with SQLite's own message
 
 
 def _configure_sqlite(engine: Engine, lock: WriteQueue | None) -> None:
