@@ -18,6 +18,9 @@ through `nlp.analyzer.Analyzer` with the default models, exactly as the scoring 
   not targeted.
 * Urgency: recall and precision on the 40 % of the team-written nlp/data/urgency.csv that the
   urgency head never saw (its seeded split), worker audience.
+* Beside every topic set: the bare-cosine baseline, plain all-MiniLM-L6-v2 cosine from each whole text
+  to each topic's "name: description", top-1 (`bare_cosine_top1_macro_f1`). A tagger that falls below
+  it (as one did when topics ran on the sentiment-tuned encoder) shows here.
 
 Usage: python bench/nlp_topics_accuracy.py [--split test|train|all] [--limit N]
 """
@@ -38,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from nlp.analyzer import Analyzer  # noqa: E402
+from nlp.encoder import Encoder  # noqa: E402
 from nlp.settings import NLPSettings  # noqa: E402
 from nlp.taxonomy import load_taxonomy  # noqa: E402
 from nlp.training import urgency  # noqa: E402
@@ -125,6 +129,19 @@ def macro_f1(gold: list[str], pred: list[str], labels: list[str]) -> tuple[float
     return sum(per.values()) / len(per), per
 
 
+_BARE: list[Encoder] = []
+
+
+def bare_cosine_top1(texts: list[str], taxonomy: Any) -> list[str]:
+    """The baseline: plain MiniLM cosine from each whole text to each topic's "name: description"."""
+    if not _BARE:
+        _BARE.append(Encoder().load())
+    topics = taxonomy.topics
+    protos = _BARE[0].embed([f"{t.name}: {t.description}" for t in topics])
+    sims = _BARE[0].embed(texts) @ protos.T
+    return [topics[int(k)].name for k in sims.argmax(axis=1)]
+
+
 def _topics(result: TextAnalysis) -> TopicResult:
     return result.topics if result.topics is not None else TopicResult(tags=[], top_topic="")
 
@@ -156,6 +173,12 @@ def semeval(analyzer: Analyzer, split: str, limit: int | None) -> dict[str, Any]
         pred.append(res.top_topic)
         gold.append(res.top_topic if res.top_topic in golds else golds[0])
     f1, per = macro_f1(gold, pred, ASPECTS)
+    bare_gold: list[str] = []
+    bare_pred = bare_cosine_top1(texts, taxonomy)
+    for item, guess in zip(items, bare_pred, strict=True):
+        golds = [a for a in ASPECTS if a in item["aspects"]]
+        bare_gold.append(guess if guess in golds else golds[0])
+    bare_f1, _ = macro_f1(bare_gold, bare_pred, ASPECTS)
     # multi-label: tags above threshold vs gold set (micro P/R)
     tp = fp = fn = 0
     for item, res in zip(items, results, strict=True):
@@ -168,6 +191,7 @@ def semeval(analyzer: Analyzer, split: str, limit: int | None) -> dict[str, Any]
         "split": split,
         "sentences": len(items),
         "top1_macro_f1": round(f1, 4),
+        "bare_cosine_top1_macro_f1": round(bare_f1, 4),
         "top1_per_class_f1": {k: round(v, 4) for k, v in per.items()},
         "top1_accuracy": round(sum(g == p for g, p in zip(gold, pred, strict=True)) / len(items), 4),
         "multilabel_micro_precision": round(tp / (tp + fp), 4) if tp + fp else 0.0,
@@ -201,19 +225,20 @@ def semeval(analyzer: Analyzer, split: str, limit: int | None) -> dict[str, Any]
 
 def _tag_set(
     analyzer: Analyzer, folder: str, taxonomy_file: str, labels: dict[str, str], audience: str
-) -> tuple[Any, list[str], list[TopicResult], float]:
-    """Tag every text of a single-label public set: (taxonomy, gold topics, results, seconds)."""
+) -> tuple[Any, list[str], list[TopicResult], float, list[str]]:
+    """Tag every text of a single-label public set: (taxonomy, gold topics, results, seconds, bare cosine top-1)."""
     with (DATA / folder / "data.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     taxonomy = load_taxonomy(ROOT / "bench" / "taxonomies" / taxonomy_file)
     gold = [labels[r["label"].strip()] for r in rows]
     t0 = time.perf_counter()
     results = [_topics(a) for a in analyzer.analyze([r["text"] for r in rows], taxonomy, audience=audience)]
-    return taxonomy, gold, results, time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0
+    return taxonomy, gold, results, elapsed, bare_cosine_top1([r["text"] for r in rows], taxonomy)
 
 
 def msia(analyzer: Analyzer) -> dict[str, Any]:
-    taxonomy, gold, results, elapsed = _tag_set(
+    taxonomy, gold, results, elapsed, bare = _tag_set(
         analyzer, "msia_accident_cases", "accident_causes.yaml", MSIA_LABELS, "worker"
     )
     pred = [r.top_topic for r in results]
@@ -222,6 +247,7 @@ def msia(analyzer: Analyzer) -> dict[str, Any]:
     return {
         "cases": len(gold),
         "top1_macro_f1": round(f1, 4),
+        "bare_cosine_top1_macro_f1": round(macro_f1(gold, bare, labels)[0], 4),
         "top1_accuracy": round(sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold), 4),
         "top1_per_class_f1": {k: round(v, 4) for k, v in per.items()},
         "gold_counts": dict(Counter(gold)),
@@ -254,7 +280,7 @@ def cfpb(analyzer: Analyzer) -> dict[str, Any]:
     rows are credit reporting. Multi-label view: how often the gold product is among the tags, and
     how many tags a complaint gets (long narratives touch several products).
     """
-    taxonomy, gold, results, elapsed = _tag_set(
+    taxonomy, gold, results, elapsed, bare = _tag_set(
         analyzer, "cfpb_complaints", "cfpb_products.yaml", CFPB_LABELS, "customer"
     )
     pred = [r.top_topic for r in results]
@@ -264,6 +290,7 @@ def cfpb(analyzer: Analyzer) -> dict[str, Any]:
     return {
         "complaints": len(gold),
         **_single_label(gold, pred, taxonomy.topic_names),
+        "bare_cosine_top1_macro_f1": round(macro_f1(gold, bare, taxonomy.topic_names)[0], 4),
         "multilabel_gold_recall": round(hits / len(gold), 4),
         "multilabel_micro_precision": round(hits / n_tags, 4) if n_tags else 0.0,
         "multilabel_tags_per_complaint": round(n_tags / len(gold), 2),
@@ -279,7 +306,7 @@ def ihm(analyzer: Analyzer) -> dict[str, Any]:
     of the rows and a catch-all, so the figures are also given without those rows: macro-F1 over the
     16 named risks on the rows whose gold is a named risk (predicting "other" there is a miss).
     """
-    taxonomy, gold, results, elapsed = _tag_set(
+    taxonomy, gold, results, elapsed, bare = _tag_set(
         analyzer, "industrial_safety_ihm", "industrial_risks.yaml", IHM_LABELS, "worker"
     )
     pred = [r.top_topic for r in results]
@@ -288,6 +315,7 @@ def ihm(analyzer: Analyzer) -> dict[str, Any]:
     return {
         "cases": len(gold),
         **_single_label(gold, pred, taxonomy.topic_names),
+        "bare_cosine_top1_macro_f1": round(macro_f1(gold, bare, taxonomy.topic_names)[0], 4),
         "excluding_other": {
             "cases": len(named),
             **_single_label([gold[i] for i in named], [pred[i] for i in named], named_labels),
@@ -358,6 +386,9 @@ def main() -> None:
         ("Urgency held-out recall", report["urgency_heldout"]["recall"], ">= 0.90"),
         ("Urgency held-out precision", report["urgency_heldout"]["precision"], ">= 0.70"),
     ]
+    print("top-1 macro-F1, tagger vs bare MiniLM cosine:")
+    for name, part in (("SemEval-14", se), ("MSIA", ms), ("CFPB", cf), ("IHM", ih)):
+        print(f"  {name:<12} {part['top1_macro_f1']:.4f} vs {part['bare_cosine_top1_macro_f1']:.4f}")
     print(f"{'metric':<42} {'value':>16}  target")
     for name, value, target in rows:
         print(f"{name:<42} {value!s:>16}  {target}")

@@ -2,11 +2,13 @@
 
 Every part is injectable (tests pass stubs; the pipeline passes nothing and gets the real models).
 
-One forward pass per sentence serves every task. The default sentiment models (LoRA adapters merged
-into the encoder, or a head on the plain encoder) score sentence embeddings of an `Encoder`; topics
-and urgency run on that same encoder (`load_models`). Within one `analyze` call the encoder memoises
-embeddings: sentiment embeds each sentence once, a multi-sentence answer's own embedding is composed
-from its sentences (`Encoder.compose`), and topics and urgency then find everything in the memo.
+One forward pass per sentence serves every task. The default sentiment models score sentence
+embeddings of an `Encoder`: the LoRA model reads its adapted branch of the top blocks (the lower blocks
+are shared), `default-lr` a head on the plain output; topics and urgency run on the plain output of
+that same encoder (`load_models`), a space sentiment training has not bent. Within one `analyze` call
+the encoder memoises embeddings: sentiment's pass keeps both views of each sentence, a multi-sentence
+answer's own embedding is composed from its sentences (`Encoder.compose`), and topics and urgency then
+find everything in the memo.
 A pluggable Hugging Face classifier has its own network, so with one of those topics and urgency run
 on the plain encoder (two passes).
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,7 +44,7 @@ from nlp.inference.sentiment import load_sentiment_model
 from nlp.inference.sentiment_base import SentimentModel
 from nlp.inference.topic_calibration import calibration_for
 from nlp.inference.topics import TextEncoder, TopicTagger
-from nlp.inference.urgency import UrgencyDetector
+from nlp.inference.urgency import HEAD_FILE, UrgencyDetector
 from nlp.settings import NLPSettings
 from nlp.taxonomy import Taxonomy, default_taxonomy
 from nlp.types import Sentiment, SentimentResult, TextAnalysis, TopicResult, Urgency
@@ -89,7 +92,7 @@ class Analyzer:
             self._tagger = TopicTagger(self._encoder, threshold=self.settings.topic_threshold,
                                        calibration=calibration_for(self._encoder))
         if self._urgency is None:
-            self._urgency = UrgencyDetector(self._encoder)
+            self._urgency = UrgencyDetector(self._encoder, head_path=_folder_urgency_head(self._sentiment))
         self._urgency.load()
         self._languages.load()
         self._loaded = True
@@ -249,6 +252,13 @@ def load_models(settings: NLPSettings) -> tuple[Encoder, SentimentModel]:
     if isinstance(shared, Encoder) and resolve_model_path(shared.name) == resolve_model_path(settings.encoder):
         return shared, sentiment
     return plain_encoder(settings), sentiment
+
+
+def _folder_urgency_head(sentiment: object) -> Path | None:
+    """A trained model folder for another encoder carries that encoder's urgency head (nlp train --out)."""
+    folder = getattr(sentiment, "weights_dir", None)
+    head = Path(folder) / HEAD_FILE if folder is not None else None
+    return head if head is not None and head.is_file() else None
 
 
 def has_text(text: str) -> bool:

@@ -139,6 +139,24 @@ FloatArray = npt.NDArray[np.float32]
 class _Weights:
     tokenizer: Any
     model: Any
+    branch: Branch | None = None
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A second copy of the model's top layers, with their own weights, that reads the base model's states.
+
+    The LoRA sentiment model keeps its adapters in the top layers only: the lower `start` layers are
+    computed once and serve both views, the base top layers give the embedding topics, urgency and
+    themes read (a space sentiment training has not bent), and these layers give sentiment's.
+    """
+
+    start: int  # index of the first base layer this branch replaces
+    layers: Any  # torch.nn.ModuleList of transformer layers, called as layer(hidden, attention_mask)
+
+
+class _BranchInputReady(Exception):
+    """Raised inside the forward pass once the branch has its input and the base output is not wanted."""
 
 
 class Encoder:
@@ -155,21 +173,28 @@ class Encoder:
         self.version = ""
         # text -> (normalised embedding, token-state sum); only while a batch_cache is open
         self._memo: dict[str, tuple[FloatArray, FloatArray]] | None = None
+        self._branch_memo: dict[str, FloatArray] | None = None  # text -> the branch's normalised embedding
         self._memo_lock = threading.Lock()
         self._describe_emoji = False  # set at load: True when the tokenizer turns emoji into [UNK]
         self._languages: frozenset[str] | None = None
 
     @classmethod
-    def from_model(cls, model: Any, tokenizer: Any, config: EncoderConfig, version: str) -> Encoder:
-        """Wrap weights loaded elsewhere (the LoRA-merged copy); `config.quantize` still applies."""
+    def from_model(
+        cls, model: Any, tokenizer: Any, config: EncoderConfig, version: str, branch: Branch | None = None
+    ) -> Encoder:
+        """Wrap weights loaded elsewhere, with an optional `branch` (`embed_branch`); `config.quantize` applies."""
         encoder = cls(config)
         model.eval()
         encoder.version = version
         encoder._describe_emoji = not reads_emoji(tokenizer)
+        if branch is not None:
+            branch.layers.eval()
         if config.quantize:
             model = _quantize(model)
+            if branch is not None:
+                branch = Branch(branch.start, _quantize(branch.layers, keep_fp32=None))
             encoder.version += "-int8"
-        encoder._weights = LoadOnce.loaded(_Weights(tokenizer, model))
+        encoder._weights = LoadOnce.loaded(_Weights(tokenizer, model, branch))
         return encoder
 
     @property
@@ -211,15 +236,23 @@ class Encoder:
     def tokenizer(self) -> Any:
         return self._weights.get().tokenizer
 
+    @property
+    def has_branch(self) -> bool:
+        return self._weights.get().branch is not None
+
     @contextmanager
     def batch_cache(self) -> Iterator[None]:
-        """Memoise embeddings until the block ends (one analyzer batch); one batch at a time."""
+        """Memoise embeddings until the block ends (one analyzer batch); one batch at a time.
+
+        Inside it a branch pass also keeps the base embeddings of the same texts, which the other
+        tasks of the batch will ask for: one pass serves both views.
+        """
         with self._memo_lock:
-            self._memo = {}
+            self._memo, self._branch_memo = {}, {}
             try:
                 yield
             finally:
-                self._memo = None
+                self._memo, self._branch_memo = None, None
 
     def compose(self, text: str, parts: Sequence[str]) -> None:
         """Inside a batch cache, give `text` the embedding of its already-embedded `parts` (its sentences).
@@ -242,26 +275,49 @@ class Encoder:
         """Embed texts in length-sorted batches with dynamic padding; rows keep the input order."""
         memo = self._memo
         if memo is None:
-            return self._forward(texts, batch_size)[0]
+            return self._forward(texts, batch_size, base=True, branch=False)[0]
         missing = list(dict.fromkeys(t for t in texts if t not in memo))
         if missing:
-            normed, sums = self._forward(missing, batch_size)
+            normed, sums, _ = self._forward(missing, batch_size, base=True, branch=False)
             for i, text in enumerate(missing):
                 memo[text] = (normed[i], sums[i])
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([memo[t][0] for t in texts])
 
-    def _forward(self, texts: list[str], batch_size: int | None) -> tuple[FloatArray, FloatArray]:
-        """(normalised embeddings, token-state sums), rows in input order."""
+    def embed_branch(self, texts: list[str], batch_size: int | None = None) -> FloatArray:
+        """The branch's embeddings (see `Branch`); outside a batch cache the base top layers are skipped."""
+        if not self.has_branch:
+            raise ValueError(f"encoder {self.name!r} has no branch")
+        memo, branch_memo = self._memo, self._branch_memo
+        if memo is None or branch_memo is None:
+            return self._forward(texts, batch_size, base=False, branch=True)[2]
+        missing = list(dict.fromkeys(t for t in texts if t not in branch_memo))
+        if missing:
+            normed, sums, branched = self._forward(missing, batch_size, base=True, branch=True)
+            for i, text in enumerate(missing):
+                memo.setdefault(text, (normed[i], sums[i]))
+                branch_memo[text] = branched[i]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([branch_memo[t] for t in texts])
+
+    def _forward(
+        self, texts: list[str], batch_size: int | None, *, base: bool, branch: bool
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(normalised base embeddings, base token-state sums, normalised branch embeddings), in input order.
+
+        Only what is asked for is computed; the other arrays stay zero.
+        """
         weights = self._weights.get()
         import torch
 
         n = len(texts)
         out = np.zeros((n, self.dim), dtype=np.float32)
         sums = np.zeros((n, self.dim), dtype=np.float32)
+        branched = np.zeros((n, self.dim), dtype=np.float32)
         if n == 0:
-            return out, sums
+            return out, sums, branched
         bs = batch_size or self.config.batch_size
         # Sorting by length keeps padding (wasted compute) small inside each batch.
         order = sorted(range(n), key=lambda i: len(texts[i]))
@@ -275,13 +331,54 @@ class Encoder:
                     max_length=self.config.max_length,
                     return_tensors="pt",
                 )
-                hidden = weights.model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                summed = (hidden * mask).sum(1)
-                pooled = torch.nn.functional.normalize(summed / mask.sum(1).clamp(min=1e-9), p=2, dim=1)
-                out[idx] = pooled.cpu().numpy()
-                sums[idx] = summed.cpu().numpy()
-        return out, sums
+                if branch:
+                    assert weights.branch is not None
+                    hidden, branch_hidden = _run_with_branch(weights.model, weights.branch, batch, base)
+                    branched[idx] = _mean_pool(branch_hidden, batch["attention_mask"])[0].cpu().numpy()
+                else:
+                    hidden = weights.model(**batch).last_hidden_state
+                if hidden is not None:
+                    pooled, summed = _mean_pool(hidden, batch["attention_mask"])
+                    out[idx] = pooled.cpu().numpy()
+                    sums[idx] = summed.cpu().numpy()
+        return out, sums, branched
+
+
+def _mean_pool(hidden: Any, attention_mask: Any) -> tuple[Any, Any]:
+    """(L2-normalised mean of the token states, their sum) over the real tokens of each row."""
+    import torch
+
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    summed = (hidden * mask).sum(1)
+    return torch.nn.functional.normalize(summed / mask.sum(1).clamp(min=1e-9), p=2, dim=1), summed
+
+
+def _run_with_branch(model: Any, branch: Branch, batch: Any, base: bool) -> tuple[Any, Any]:
+    """(base last hidden state or None, branch last hidden state) from one pass of the shared lower layers.
+
+    A hook on the first replaced layer takes its input (hidden states and the attention mask the model
+    built); without `base` the pass stops there, so the base top layers are not computed at all.
+    """
+    taken: dict[str, Any] = {}
+
+    def take(_module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        taken["hidden"] = args[0] if args else kwargs["hidden_states"]
+        taken["mask"] = args[1] if len(args) > 1 else kwargs.get("attention_mask")
+        if not base:
+            raise _BranchInputReady
+
+    handle = model.encoder.layer[branch.start].register_forward_pre_hook(take, with_kwargs=True)
+    try:
+        hidden = model(**batch).last_hidden_state
+    except _BranchInputReady:
+        hidden = None
+    finally:
+        handle.remove()
+    state = taken["hidden"]
+    for layer in branch.layers:
+        state = layer(state, taken["mask"])
+        state = state[0] if isinstance(state, tuple) else state  # older transformers return a tuple
+    return hidden, state
 
 
 # Linear layers left in fp32 by the int8 path: the first transformer layer's. Its rounding error is
@@ -289,7 +386,7 @@ class Encoder:
 _FP32_LAYERS = re.compile(r"(^|\.)layer\.0\.")
 
 
-def _quantize(model: Any) -> Any:
+def _quantize(model: Any, keep_fp32: re.Pattern[str] | None = _FP32_LAYERS) -> Any:
     """Dynamic int8 quantisation of the Linear layers (weights int8, activations quantised on the fly).
 
     Per-channel weight scales, and the first transformer layer stays fp32 (`_FP32_LAYERS`). Measured
@@ -305,7 +402,7 @@ def _quantize(model: Any) -> Any:
     targets = {
         name: torch.ao.quantization.per_channel_dynamic_qconfig
         for name, module in model.named_modules()
-        if isinstance(module, torch.nn.Linear) and not _FP32_LAYERS.search(name)
+        if isinstance(module, torch.nn.Linear) and not (keep_fp32 and keep_fp32.search(name))
     }
     with warnings.catch_warnings():
         # torch.ao.quantization announces its move to torchao; the eager API still works in torch 2.x.

@@ -1,17 +1,19 @@
-"""Sentiment from the encoder fine-tuned with LoRA adapters on Heedful's own corpus.
+"""Sentiment from the encoder fine-tuned with LoRA adapters in its top layers, on Heedful's corpus.
 
 Low-rank adapters (rank `config.rank` in the card) sit on query/key/value and every dense layer of the
-encoder's transformer blocks; a linear head reads the mean-pooled, L2-normalised embedding. Only adapters
-and head ship (`nlp/weights/sentiment_lora.safetensors`, ~1.3 MB); at load they are merged into a copy of
-the encoder, so inference costs exactly one plain encoder pass. The analyzer runs topics and urgency on
-this same merged encoder (`LoRASentimentModel.encoder`), so one forward pass per sentence serves every task.
+top `config.layers` transformer blocks; a linear head reads the mean-pooled, L2-normalised embedding.
+Only adapters and head ship (`nlp/weights/sentiment_lora.safetensors`). At load they are merged into a
+copy of those top blocks, an `nlp.encoder.Branch` of the plain encoder: one pass runs the shared lower
+blocks once, then both the plain top blocks and the adapted copy. The analyzer gives topics, urgency
+and themes the plain encoder's embeddings (`LoRASentimentModel.encoder`), a space sentiment training
+has not bent, and sentiment the branch's. `nlp predict --task sentiment` skips the plain top blocks.
 
-`nlp.training.lora.train_lora()` fits them deterministically on the corpus split; the shipped weights are
-the ones trained on the 80 % split, so the card's held-out numbers describe exactly what ships.
+`nlp.training.lora.train_lora()` fits them deterministically; the card says on what and how well.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass
@@ -21,7 +23,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nlp.encoder import Encoder, EncoderConfig, ModelLoadError, load_pretrained, model_fingerprint, resolve_model_path
+from nlp.encoder import (
+    Branch,
+    Encoder,
+    EncoderConfig,
+    ModelLoadError,
+    load_pretrained,
+    model_fingerprint,
+)
 from nlp.inference.sentiment_base import WEIGHTS_DIR, Probabilities, Scores, SentenceSentimentModel, softmax
 from nlp.loading import LoadOnce
 
@@ -88,14 +97,19 @@ class LoRASentimentModel(SentenceSentimentModel):
         except (OSError, ValueError, SafetensorError) as exc:
             raise ModelLoadError(f"cannot load LoRA sentiment weights from {self.weights_dir}: {exc}") from exc
         encoder_name = str(card.get("encoder", ""))
-        _, tokenizer, model = load_pretrained(encoder_name)
+        path, tokenizer, model = load_pretrained(encoder_name)
         config = card["config"]
         scale = float(config["alpha"]) / int(config["rank"])
+        n_layers = len(model.encoder.layer)
+        # Cards from before top-layer adapters have no "layers": their adapters sit in every block.
+        start = n_layers - int(config.get("layers", n_layers))
+        tail = copy.deepcopy(model.encoder.layer[start:])
         try:
             with torch.no_grad():
-                for i, layer in enumerate(model.encoder.layer):
+                for offset, layer in enumerate(tail):
                     for target in TARGETS:
                         lin = layer.get_submodule(target)
+                        i = start + offset
                         a, b = tensors[f"{i}.{target}.A"], tensors[f"{i}.{target}.B"]
                         lin.weight += (b @ a) * scale
             head_w = tensors["head.weight"].double().numpy()
@@ -108,19 +122,21 @@ class LoRASentimentModel(SentenceSentimentModel):
             model,
             tokenizer,
             EncoderConfig(model=encoder_name, batch_size=self.batch_size, threads=self.threads, quantize=self.quantize),
-            # The merged encoder is its own model: its version names the base and the adapters.
-            version=f"{model_fingerprint(resolve_model_path(encoder_name))}+{self.version}",
+            # The base view is the plain encoder, so its version is the plain one: topics and urgency
+            # use the calibration and head fitted for it.
+            version=model_fingerprint(path),
+            branch=Branch(start=start, layers=tail),
         )
         self.card = card
         return _Merged(encoder, head_w, head_b, float(config["logit_scale"]))
 
     @property
     def encoder(self) -> Encoder:
-        """The adapter-merged encoder; the analyzer shares it with topics and urgency."""
+        """The plain encoder with the adapted branch; the analyzer shares it with topics and urgency."""
         return self._merged.get().encoder
 
     def forward(self, sentences: list[str]) -> tuple[Probabilities, Scores]:
         merged = self._merged.get()
-        embeddings = merged.encoder.embed(sentences).astype(np.float64)
+        embeddings = merged.encoder.embed_branch(sentences).astype(np.float64)
         probs = softmax((embeddings @ merged.head_weight.T + merged.head_bias) * merged.logit_scale)
         return probs, probs[:, 2] - probs[:, 0]

@@ -22,7 +22,7 @@ Languages and rules
 Every report's language is detected (nlp.inference.language). The team-written rules of that
 language (nlp.inference.urgency_rules: en, de, pl, es) name the danger a sentence describes. Where the
 encoder reads the language (`Encoder.languages`), a report is urgent when a rule matches or the head
-is confident on is near-certain on its own (probability >= `ENCODER_ALONE`). That bar is high on purpose: at 0.8
+is near-certain on its own (probability >= `ENCODER_ALONE`). That bar is high on purpose: at 0.8
 the head added recall on the dev split of urgency.csv (English 0.906 -> 0.962) but two of its three
 extra flags there, and all five of its flags on the 123 demo reports, came with a reason that did not
 fit the text ("a pedestrian walked into the forklift route" -> toxic gas), which is the noise safety
@@ -32,11 +32,11 @@ head on Polish text flagged praise as gas leaks.
 The reason is always one category of the fixed list `urgency_rules.REASONS`: the rule's category,
 or for a report only the head flagged, the category of the nearest danger prototype.
 
-The head is tied to the encoder
-it was trained with, so one head ships per encoder the analyzer can run (`head_path`): the plain
-encoder, and the LoRA-merged sentiment encoder the default analyzer shares across tasks. Each head
-records its encoder's version and refuses another at load; ``python -m nlp.training.urgency_cli train``
-rebuilds both (``heedful nlp train`` does it after new sentiment adapters).
+The head is tied to the encoder it was trained with: it records its encoder's version and refuses
+another at load. The default sentiment model keeps the encoder plain (its adapters are a branch), so
+one shipped head serves it; ``heedful nlp train`` with another HEEDFUL_ENCODER_MODEL writes that
+encoder's head into the trained model folder, and ``python -m nlp.training.urgency_cli train`` rebuilds
+the shipped one.
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ FloatArray = npt.NDArray[np.float32]
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "urgency_weights"
 WEIGHTS = WEIGHTS_DIR / "urgency_head.npz"
-LORA_WEIGHTS = WEIGHTS_DIR / "urgency_head_lora.npz"
+# A trained sentiment model folder for another encoder carries that encoder's head under this name.
+HEAD_FILE = "urgency_head.npz"
 # Team-written, in en/de/pl/es with one reason each; never trained or tuned on (see heldout_report).
 HELDOUT = Path(__file__).resolve().parent.parent / "data" / "urgency_heldout.csv"
 ENCODER_ALONE = 0.95  # head probability that flags a report no rule matched (see the module docstring)
@@ -364,8 +365,9 @@ def heldout_report(detector: UrgencyDetector, path: Path = HELDOUT) -> dict[str,
 
 
 def default_head_path(encoder: object) -> Path:
-    """The shipped head for this encoder: the LoRA-merged sentiment encoder has its own."""
-    return LORA_WEIGHTS if "+lora" in encoder_version(encoder) else WEIGHTS
+    """The shipped head. The LoRA sentiment model leaves the encoder plain (its adapters are a branch),
+    so one head serves it; another encoder's head lives in its trained model folder (`HEAD_FILE`)."""
+    return WEIGHTS
 
 
 def encoder_version(encoder: object) -> str:

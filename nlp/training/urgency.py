@@ -84,26 +84,24 @@ def evaluate(detector: UrgencyDetector, texts: list[str], labels: npt.NDArray[np
 
 
 def shipped_encoders() -> list[TextEncoder]:
-    """Every encoder a shipped head is for: the plain one, and the LoRA-merged one when adapters ship."""
+    """The encoder the shipped head is for: the plain default (the LoRA sentiment model shares it)."""
     from nlp.encoder import Encoder
-    from nlp.inference.sentiment_lora import LoRASentimentModel, lora_weights_present
 
-    encoders: list[TextEncoder] = [Encoder().load()]
-    if lora_weights_present():
-        encoders.append(LoRASentimentModel().load().encoder)
-    return encoders
+    return [Encoder().load()]
 
 
 def train_all(
-    log: Callable[[str], None] = print, encoders: list[TextEncoder] | None = None
+    log: Callable[[str], None] = print,
+    encoders: list[TextEncoder] | None = None,
+    head_path: Path | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Retrain the head of every shipped encoder (or of `encoders`, already loaded) on the 60 % split;
-    report held-out recall/precision."""
+    """Retrain the head of every shipped encoder (or of `encoders`, already loaded, written to
+    `head_path` when given) on the 60 % split; report held-out recall/precision."""
     texts, labels = read_corpus()
     train, held = split(texts, labels)
     report: dict[str, dict[str, float]] = {}
     for encoder in encoders if encoders is not None else shipped_encoders():
-        detector = UrgencyDetector(encoder)
+        detector = UrgencyDetector(encoder, head_path=head_path)
         head = train_head(detector, [texts[i] for i in train], labels[train])
         head.save(detector.head_path)
         m = evaluate(UrgencyDetector(encoder, head=head).load(), [texts[i] for i in held], labels[held])

@@ -151,15 +151,15 @@ def test_has_text(text: str, expected: bool) -> None:
 @pytest.mark.slow
 def test_default_models_run_one_forward_pass_per_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
     analyzer = Analyzer(NLPSettings()).load()
-    # The default sentiment model's own (adapter-merged) encoder is the one topics and urgency use.
+    # The default sentiment model's own encoder (plain, with the adapted branch) is the one topics and urgency use.
     assert analyzer._encoder is getattr(analyzer._sentiment, "encoder", None)
     analyzer.analyze(["warm-up: embeds the worker taxonomy's prototypes"], audience="worker")
     forwarded: list[str] = []
     original = Encoder._forward
 
-    def counting(self: Encoder, texts: list[str], batch_size: int | None) -> Any:
+    def counting(self: Encoder, texts: list[str], batch_size: int | None, *, base: bool, branch: bool) -> Any:
         forwarded.extend(texts)
-        return original(self, texts, batch_size)
+        return original(self, texts, batch_size, base=base, branch=branch)
 
     monkeypatch.setattr(Encoder, "_forward", counting)
     two = "Guard removed from the saw. The floor is wet too."
@@ -196,10 +196,10 @@ class _SumEncoder(Encoder):
     def dim(self) -> int:
         return 3
 
-    def _forward(self, texts: list[str], batch_size: int | None) -> Any:
+    def _forward(self, texts: list[str], batch_size: int | None, *, base: bool, branch: bool) -> Any:
         self.calls.append(list(texts))
         sums = np.array([np.sum([self.WORDS[w] for w in t.split()], axis=0) for t in texts], dtype=np.float32)
-        return sums / np.linalg.norm(sums, axis=1, keepdims=True), sums
+        return sums / np.linalg.norm(sums, axis=1, keepdims=True), sums, np.zeros_like(sums)
 
 
 @pytest.mark.slow

@@ -9,7 +9,6 @@ import pytest
 
 from nlp.encoder import Encoder, ModelLoadError
 from nlp.inference.urgency import (
-    LORA_WEIGHTS,
     WEIGHTS,
     UrgencyDetector,
     UrgencyHead,
@@ -107,10 +106,13 @@ def test_head_trained_on_another_encoder_version_fails_fast(tmp_path: Path) -> N
     assert UrgencyDetector(_VersionedEncoder("base123+lora1+aaaa-int8"), head_path=path).load()
 
 
-def test_each_encoder_gets_its_own_shipped_head() -> None:
-    assert default_head_path(_VersionedEncoder("610915751143")) == WEIGHTS
-    assert default_head_path(_VersionedEncoder("610915751143+lora1+167020ef")) == LORA_WEIGHTS
-    assert default_head_path(ConstantEncoder()) == WEIGHTS
+@pytest.mark.slow
+def test_the_shipped_head_is_for_the_plain_encoder_the_lora_model_shares() -> None:
+    from nlp.training.urgency import shipped_encoders
+
+    [plain] = shipped_encoders()
+    assert default_head_path(plain) == WEIGHTS
+    assert UrgencyHead.load(WEIGHTS).encoder == plain.version  # type: ignore[attr-defined]
 
 
 def _alarmist_head(dim: int = 8) -> UrgencyHead:
