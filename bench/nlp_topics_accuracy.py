@@ -224,11 +224,11 @@ def semeval(analyzer: Analyzer, split: str, limit: int | None) -> dict[str, Any]
 
 
 def _tag_set(
-    analyzer: Analyzer, folder: str, taxonomy_file: str, labels: dict[str, str], audience: str
+    analyzer: Analyzer, folder: str, taxonomy_file: str, labels: dict[str, str], audience: str, limit: int | None
 ) -> tuple[Any, list[str], list[TopicResult], float, list[str]]:
     """Tag every text of a single-label public set: (taxonomy, gold topics, results, seconds, bare cosine top-1)."""
     with (DATA / folder / "data.csv").open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = list(csv.DictReader(fh))[:limit]
     taxonomy = load_taxonomy(ROOT / "bench" / "taxonomies" / taxonomy_file)
     gold = [labels[r["label"].strip()] for r in rows]
     t0 = time.perf_counter()
@@ -237,9 +237,9 @@ def _tag_set(
     return taxonomy, gold, results, elapsed, bare_cosine_top1([r["text"] for r in rows], taxonomy)
 
 
-def msia(analyzer: Analyzer) -> dict[str, Any]:
+def msia(analyzer: Analyzer, limit: int | None = None) -> dict[str, Any]:
     taxonomy, gold, results, elapsed, bare = _tag_set(
-        analyzer, "msia_accident_cases", "accident_causes.yaml", MSIA_LABELS, "worker"
+        analyzer, "msia_accident_cases", "accident_causes.yaml", MSIA_LABELS, "worker", limit
     )
     pred = [r.top_topic for r in results]
     labels = [t.name for t in taxonomy.topics]
@@ -273,7 +273,7 @@ def _single_label(gold: list[str], pred: list[str], labels: list[str]) -> dict[s
     }
 
 
-def cfpb(analyzer: Analyzer) -> dict[str, Any]:
+def cfpb(analyzer: Analyzer, limit: int | None = None) -> dict[str, Any]:
     """CFPB complaint narratives against their product, 9 classes (pre-2017 names merged).
 
     The product is what the consumer picked on the intake form, so the gold is noisy, and half the
@@ -281,7 +281,7 @@ def cfpb(analyzer: Analyzer) -> dict[str, Any]:
     how many tags a complaint gets (long narratives touch several products).
     """
     taxonomy, gold, results, elapsed, bare = _tag_set(
-        analyzer, "cfpb_complaints", "cfpb_products.yaml", CFPB_LABELS, "customer"
+        analyzer, "cfpb_complaints", "cfpb_products.yaml", CFPB_LABELS, "customer", limit
     )
     pred = [r.top_topic for r in results]
     tags = [{t.topic for t in r.tags} for r in results]
@@ -298,7 +298,7 @@ def cfpb(analyzer: Analyzer) -> dict[str, Any]:
     }
 
 
-def ihm(analyzer: Analyzer) -> dict[str, Any]:
+def ihm(analyzer: Analyzer, limit: int | None = None) -> dict[str, Any]:
     """IHM industrial accident descriptions against their critical risk, grouped into 17 classes.
 
     The 33 label values are grouped (IHM_LABELS; rationale in industrial_risks.yaml): compounds go
@@ -307,7 +307,7 @@ def ihm(analyzer: Analyzer) -> dict[str, Any]:
     16 named risks on the rows whose gold is a named risk (predicting "other" there is a miss).
     """
     taxonomy, gold, results, elapsed, bare = _tag_set(
-        analyzer, "industrial_safety_ihm", "industrial_risks.yaml", IHM_LABELS, "worker"
+        analyzer, "industrial_safety_ihm", "industrial_risks.yaml", IHM_LABELS, "worker", limit
     )
     pred = [r.top_topic for r in results]
     named = [i for i, g in enumerate(gold) if g != "other"]
@@ -347,16 +347,16 @@ def _baseline(result: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["test", "train", "all"], default="test")
-    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--limit", type=int, default=None, help="Only the first N rows of each set.")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "nlp_topics_accuracy.json")
     args = parser.parse_args()
     analyzer = Analyzer(NLPSettings()).load()
     report: dict[str, Any] = {
         "models": f"{analyzer.name} {analyzer.version}",
         "semeval2014_restaurants": semeval(analyzer, args.split, args.limit),
-        "msia_accident_causes": msia(analyzer),
-        "cfpb_products": cfpb(analyzer),
-        "ihm_critical_risks": ihm(analyzer),
+        "msia_accident_causes": msia(analyzer, args.limit),
+        "cfpb_products": cfpb(analyzer, args.limit),
+        "ihm_critical_risks": ihm(analyzer, args.limit),
         "urgency_heldout": urgency_heldout(analyzer),
     }
     from bench.machine import save_results

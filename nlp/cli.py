@@ -129,9 +129,29 @@ def _data_option(f: _F) -> _F:
     show_default=True,
     help="lora: fine-tune encoder adapters (the default model); head: logistic regression on frozen embeddings.",
 )
-def train_command(data_dir: Path | None, out_dir: Path | None, seed: int | None, method: str) -> None:
-    """Retrain the default sentiment model from nlp/data/sentiment_*.csv into nlp/weights/."""
-    run_train(data_dir, out_dir, seed, method)
+@click.option(
+    "--public-data",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder with the public corpus (data.csv: text,label,split), e.g. GoEmotions; see docs/training.md.",
+)
+@click.option(
+    "--add-data",
+    "add_data",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A text,label CSV of your own rows: adapt the shipped model to them (needs --out; repeatable).",
+)
+def train_command(
+    data_dir: Path | None,
+    out_dir: Path | None,
+    seed: int | None,
+    method: str,
+    public_data: Path | None,
+    add_data: tuple[Path, ...],
+) -> None:
+    """Retrain the default sentiment model from nlp/data/sentiment_*.csv into nlp/weights/, or adapt it."""
+    run_train(data_dir, out_dir, seed, method, public_data=public_data, add_data=add_data)
 
 
 def run_train(
@@ -139,62 +159,78 @@ def run_train(
     out_dir: Path | None,
     seed: int | None,
     method: str,
+    public_data: Path | None = None,
+    add_data: tuple[Path, ...] = (),
     extra_rows: Sequence[tuple[str, str]] = (),
     extra_source: str = "added",
 ) -> None:
     """`nlp train`, callable with extra (text, label) rows as plain data: the `heedful` command adds
     analysts' corrections this way (nlp/ never reads the database). It takes every option of
     `train_command` under the same name: heedful's train forwards them as they come."""
+    from nlp.inference.sentiment_base import WEIGHTS_DIR
+    from nlp.training.corpus import CorpusError
+
+    settings = _settings()
+    log: Callable[[str], None] = click.echo
+    try:
+        if add_data:
+            if out_dir is None:
+                raise click.UsageError("--add-data needs --out DIR: the adapted model goes to a new folder")
+            from nlp.training.retrain import adapt
+
+            card = adapt(add_data, out_dir, extra_rows=extra_rows, extra_source=extra_source, log=log)
+            held = card["heldout"]
+            click.echo(
+                f"adapted the shipped model on {card['adapt']['added_rows']} added rows in {card['train_seconds']} s "
+                f"(team held-out macro-F1 now {held['macro_f1']:.4f}); use it with HEEDFUL_SENTIMENT_MODEL={out_dir}"
+            )
+            return
+        if method == "lora":
+            from nlp.training.retrain import retrain
+
+            card = retrain(
+                settings.encoder,
+                out_dir or WEIGHTS_DIR,
+                data_dir=data_dir,
+                public_data=public_data,
+                extra_rows=extra_rows,
+                extra_source=extra_source,
+                seed=seed,
+                log=log,
+            )
+            held = card["heldout"]
+            click.echo(
+                f"trained LoRA adapters on {card['corpus']['train_rows']} team rows"
+                + "".join(f" + {s['train_rows']} {s['name']} rows" for s in card["sources"][1:] if "train_rows" in s)
+                + f" in {card['train_seconds']} s; held-out accuracy {held['accuracy']:.4f}, "
+                f"macro-F1 {held['macro_f1']:.4f}; weights sha256 {card['weights_sha256'][:12]}"
+            )
+            return
+        _train_head(settings, data_dir, out_dir or WEIGHTS_DIR, seed, extra_rows, extra_source)
+    except (CorpusError, ModelLoadError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _train_head(
+    settings: NLPSettings,
+    data_dir: Path | None,
+    out_dir: Path,
+    seed: int | None,
+    extra_rows: Sequence[tuple[str, str]],
+    extra_source: str,
+) -> None:
     from dataclasses import replace
 
     from nlp.encoder import Encoder, EncoderConfig
-    from nlp.inference.sentiment_base import WEIGHTS_DIR
-    from nlp.training.corpus import CorpusError, corpus_files
+    from nlp.training.corpus import corpus_files
     from nlp.training.head import TrainConfig, train
 
-    settings = _settings()
-    if method == "lora":
-        from nlp.training.lora import LoRAConfig, train_lora
-
-        lora_config = LoRAConfig() if seed is None else replace(LoRAConfig(), seed=seed)
-        try:
-            card = train_lora(
-                settings.encoder,
-                corpus_files(data_dir) if data_dir is not None else corpus_files(),
-                out_dir=out_dir or WEIGHTS_DIR,
-                config=lora_config,
-                extra_rows=extra_rows,
-                extra_source=extra_source,
-            )
-        except (CorpusError, ModelLoadError) as exc:
-            raise click.ClickException(str(exc)) from None
-        held = card["heldout"]
-        click.echo(
-            f"trained LoRA adapters on {card['corpus']['train_rows']} rows in {card['train_seconds']} s; held-out "
-            f"accuracy {held['accuracy']:.4f}, macro-F1 {held['macro_f1']:.4f}; "
-            f"weights sha256 {card['weights_sha256'][:12]}"
-        )
-        if out_dir is None or out_dir.resolve() == WEIGHTS_DIR.resolve():
-            # The shipped urgency head is tied to the adapted encoder: new adapters need a new head. Topics
-            # share that encoder too: its cosines moved, so its calibration is fitted again. Both use
-            # the same encoders, loaded once.
-            from nlp.inference.topic_calibration import CALIBRATIONS
-            from nlp.training.topic_calibration import save_calibrations
-            from nlp.training.urgency import shipped_encoders, train_all
-
-            encoders = shipped_encoders()
-            train_all(log=lambda line: click.echo(f"urgency head {line}"), encoders=encoders)
-            for key, fit in save_calibrations(encoders).items():
-                click.echo(f"topic calibration for encoder {key}: {fit} -> {CALIBRATIONS.name}")
-        return
     config = TrainConfig() if seed is None else replace(TrainConfig(), seed=seed)
     files = corpus_files(data_dir) if data_dir is not None else corpus_files()
     encoder = Encoder(EncoderConfig(model=settings.encoder, batch_size=settings.batch_size, threads=settings.threads))
-    try:
-        card = train(encoder, files=files, out_dir=out_dir or WEIGHTS_DIR, config=config, extra_rows=extra_rows,
-                     extra_source=extra_source)
-    except (CorpusError, ModelLoadError) as exc:
-        raise click.ClickException(str(exc)) from None
+    card = train(
+        encoder, files=files, out_dir=out_dir, config=config, extra_rows=extra_rows, extra_source=extra_source
+    )
     held = card["heldout"]
     click.echo(
         f"trained on {card['corpus']['rows']} rows in {card['train_seconds']} s; held-out accuracy "

@@ -3,10 +3,13 @@
 * `default` (the shipped default): LoRA adapters merged into the encoder (`sentiment_lora`), or,
   when no adapters ship, the encoder plus the logistic-regression head (`sentiment_head`);
 * `default-lr`: the encoder plus the head;
+* a folder written by `heedful nlp train --out DIR` (or `--add-data`): that folder's LoRA model;
 * anything else: a Hugging Face sequence-classification model (`sentiment_hf`).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from nlp.encoder import Encoder, EncoderConfig
 from nlp.inference.sentiment_base import SentimentModel
@@ -33,6 +36,11 @@ def load_sentiment_model(settings: NLPSettings, encoder: Encoder | None = None) 
             )
         )
         return HeadSentimentModel(enc).load()
+    folder = Path(settings.sentiment_model).expanduser()
+    if folder.is_dir() and lora_weights_present(folder):
+        return LoRASentimentModel(
+            folder, batch_size=settings.batch_size, threads=settings.threads, quantize=settings.quantize
+        ).load()
     return TransformersSentimentModel(
         settings.sentiment_model, batch_size=settings.batch_size, threads=settings.threads
     ).load()

@@ -219,25 +219,54 @@ def test_unloadable_model_is_one_line(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_lora_train_into_the_shipped_folder_retrains_the_urgency_heads(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, out_args: list[str], retrains_urgency: bool
 ) -> None:
-    """...and refits the topic calibrations, as topics share the adapted encoder."""
-    import nlp.training.lora
+    """...and refits the topic calibrations: both belong to the shipped encoder, which the model shares.
+
+    Into another folder with the default encoder, the shipped head and calibrations already fit."""
+    import nlp.training.retrain
     import nlp.training.topic_calibration
     import nlp.training.urgency
 
     card = {
+        "sources": [{"name": "team"}],
         "corpus": {"train_rows": 3},
         "train_seconds": 0.1,
         "heldout": {"accuracy": 1.0, "macro_f1": 1.0},
         "weights_sha256": "0" * 64,
     }
-    monkeypatch.setattr(nlp.training.lora, "train_lora", lambda *a, **k: card)
+    monkeypatch.setattr(nlp.training.retrain, "train_lora", lambda *a, **k: card)
     calls: list[str] = []
     monkeypatch.setattr(nlp.training.urgency, "train_all",
                         lambda log, encoders: calls.append(f"urgency {'+'.join(encoders)}") or {})
-    monkeypatch.setattr(nlp.training.urgency, "shipped_encoders", lambda: ["plain", "merged"])
+    monkeypatch.setattr(nlp.training.urgency, "shipped_encoders", lambda: ["plain"])
     monkeypatch.setattr(nlp.training.topic_calibration, "save_calibrations",
                         lambda encoders: calls.append(f"calibration {'+'.join(encoders)}") or {})
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(nlp_cli, ["train", *out_args])
     assert result.exit_code == 0, result.output
-    assert calls == (["urgency plain+merged", "calibration plain+merged"] if retrains_urgency else [])
+    assert calls == (["urgency plain", "calibration plain"] if retrains_urgency else [])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("text,label\ngood,positive\nmeh,happy\n", "row 3, column label: 'happy'"),
+        ("text,label\n,positive\n", "row 2, column text: empty text"),
+        ("txt,label\ngood,positive\n", "row 1 (header): no text column"),
+    ],
+)
+def test_add_data_with_a_bad_row_is_one_line_and_trains_nothing(tmp_path: Path, content: str, message: str) -> None:
+    good = _csv(tmp_path / "good.csv", ["text", "label"], [["fine", "positive"]])
+    bad = tmp_path / "bad.csv"
+    bad.write_text(content, encoding="utf-8")
+    out = tmp_path / "adapted"
+    result = CliRunner().invoke(nlp_cli, ["train", "--add-data", str(good), "--add-data", str(bad), "--out", str(out)])
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {bad}: {message}")
+    assert not out.exists()  # nothing trained, nothing written
+
+
+def test_add_data_needs_a_new_folder(tmp_path: Path) -> None:
+    good = _csv(tmp_path / "good.csv", ["text", "label"], [["fine", "positive"]])
+    result = CliRunner().invoke(nlp_cli, ["train", "--add-data", str(good)])
+    assert result.exit_code == 2 and "--add-data needs --out DIR" in result.output
