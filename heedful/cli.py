@@ -39,6 +39,14 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(module, attr)
         return command
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Every argument reaches this, the outermost group. Bytes that are not UTF-8 arrive as lone
+        # surrogates (Python's surrogateescape), and no slug, address or path stored may hold one or a NUL.
+        for arg in args:
+            if "\x00" in arg or any("\ud800" <= ch <= "\udfff" for ch in arg):
+                raise click.UsageError(f"the argument {ascii(arg)[:60]} holds a NUL or bytes that are not UTF-8 text")
+        return super().parse_args(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
             formatter.write_dl([(name, COMMANDS[name][1]) for name in sorted(COMMANDS)])
