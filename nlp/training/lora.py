@@ -48,7 +48,7 @@ TEAM_SOURCE = {"name": "Heedful team corpus (nlp/data/sentiment_*.csv)", "licenc
 
 @dataclass(frozen=True)
 class LoRAConfig:
-    """Hyper-parameters of the adapters and the data mix; the defaults are what ships."""
+    """Hyper-parameters of the adapters and the data mix; the defaults are the chosen recipe (docs/training.md)."""
 
     seed: int = 13
     holdout: float = 0.2

@@ -55,18 +55,3 @@ def test_broken_weights_folder_is_one_load_error(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="cannot load LoRA sentiment weights"):
         LoRASentimentModel(tmp_path).load()
 
-
-def test_the_card_names_every_source_with_its_licence_and_rows(shipped: LoRASentimentModel) -> None:
-    sources = shipped.card["sources"]
-    assert sources and all(s["name"] and s["licence"] and s["rows"] > 0 for s in sources)
-    assert sum(s.get("train_rows", 0) for s in sources) > shipped.card["corpus"]["train_rows"]  # public rows too
-
-
-def test_adapters_sit_in_the_top_blocks_only_so_the_encoder_stays_plain(shipped: LoRASentimentModel) -> None:
-    from nlp.encoder import Encoder
-
-    assert 1 <= shipped.card["config"]["layers"] < 6
-    plain = Encoder().load()
-    assert shipped.encoder.version == plain.version  # topics and urgency read the plain encoder
-    text = ["The pallet racking in aisle 4 is bent."]
-    assert abs(shipped.encoder.embed(text) - plain.embed(text)).max() < 1e-6
