@@ -23,11 +23,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from common import stats
 from common.mail import Mailer
 from common.periods import previous_start
 from jobs.context import JobContext
 from jobs.runs import RunStats, recorded_run, with_retry
-from jobs.trends import stats
 from jobs.trends.rollup import sentiment_n
 from models.alert import Alert, urgent_alert_key
 from models.analysis import TextAnalysis

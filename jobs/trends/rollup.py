@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from common import stats
 from common.periods import period_start
-from jobs.trends import stats
 from jobs.trends.cells import FIELDS, Cells, F, FloatArray
 from models.trend import ALL, is_identifier
 

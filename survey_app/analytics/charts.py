@@ -3,6 +3,8 @@ SVG renders in the page under our CSP, as a download, and through cairosvg as a 
 
 from __future__ import annotations
 
+import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -12,6 +14,7 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 16, 36, 48
 INK, MUTED, LINE, BRAND, BAND, TARGET = "#1b1f24", "#4a5360", "#c9d0d8", "#0b5cad", "#cfe0f3", "#8a5a00"
 TONES = {"negative": "#a4161a", "neutral": "#4a5360", "positive": "#1f6f43", None: BRAND}
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
+CHAR_W = 7.0  # width of a character of an 11 px axis label, generously (DejaVu Sans digits are ~6.9 px)
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,11 @@ def _domain(values: Sequence[float], fixed: tuple[float, float] | None) -> tuple
 
 def line_chart(
     title: str, points: Sequence[Point], *, domain: tuple[float, float] | None = None,
-    target: float | None = None, target_label: str = "", desc: str = "",
+    target: float | None = None, target_label: str = "", desc: str = "", ident: str = "",
 ) -> str:
-    """A line with a shaded confidence band; hidden points leave a gap; each point links to its comments."""
+    """A line with a shaded confidence band; hidden points leave a gap; each point links to its comments.
+
+    `ident` makes the SVG's element ids unique on a page of several charts (default: from the title)."""
     values = [v for p in points for v in (p.value, p.low, p.high) if v is not None]
     if target is not None:
         values.append(target)
@@ -68,7 +73,7 @@ def line_chart(
         v = min(max(v, lo), hi)
         return TOP + ph * (1 - (v - lo) / (hi - lo))
 
-    out = [_open(title, desc)]
+    out = [_open(title, desc, ident=ident)]
     out += _axes(lo, hi, y)
     # Confidence band: one polygon per run of consecutive visible points.
     for run in _runs(points):
@@ -88,9 +93,11 @@ def line_chart(
                    f'stroke-width="2" stroke-dasharray="6 4"/>')
         out.append(f'<text x="{WIDTH - RIGHT - 220}" y="22" font-size="11" fill="{TARGET}" '
                    f'{FONT}>{escape((target_label or "target")[:32])}: {_fmt(target)}</text>')
-    step = max(1, n // 8)
+    # Label every step-th point so the widest label fits its slot (12 weekly labels ran together).
+    widest = max((len(p.label) for p in points), default=1) * CHAR_W + 8
+    step = max(1, math.ceil(widest / (pw / n)))
     for i, p in enumerate(points):
-        if i % step == 0 or i == n - 1:
+        if (n - 1 - i) % step == 0:  # counted back from the newest, which is always labelled
             out.append(f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" font-size="11" '
                        f'fill="{MUTED}" {FONT}>{escape(p.label)}</text>')
         if p.value is None:
@@ -108,7 +115,8 @@ def line_chart(
     return "\n".join(out)
 
 
-def bar_chart(title: str, bars: Sequence[Bar], *, domain: tuple[float, float] | None = None, desc: str = "") -> str:
+def bar_chart(title: str, bars: Sequence[Bar], *, domain: tuple[float, float] | None = None, desc: str = "",
+              ident: str = "") -> str:
     """Horizontal bars (label on the left), coloured by tone; hidden bars say so."""
     values = [b.value for b in bars if b.value is not None]
     lo, hi = _domain(values, domain)
@@ -120,7 +128,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, domain: tuple[float, float] | 
     def x(v: float) -> float:
         return label_w + pw * (min(max(v, lo), hi) - lo) / (hi - lo)
 
-    out = [_open(title, desc, height)]
+    out = [_open(title, desc, height, ident=ident)]
     zero = x(0.0) if lo <= 0 <= hi else x(lo)
     out.append(f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="{TOP - 4}" y2="{height - 20}" stroke="{LINE}"/>')
     for i, b in enumerate(bars):
@@ -142,12 +150,14 @@ def bar_chart(title: str, bars: Sequence[Bar], *, domain: tuple[float, float] | 
     return "\n".join(out)
 
 
-def _open(title: str, desc: str, height: int = HEIGHT) -> str:
+def _open(title: str, desc: str, height: int = HEIGHT, ident: str = "") -> str:
+    # Ids are page-wide: with fixed ones every inline chart was announced by the first chart's title.
+    ident = ident or "c" + hashlib.sha1(f"{title}\n{desc}".encode()).hexdigest()[:10]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" class="chart" '
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
-        f'aria-labelledby="t d">'
-        f'<title id="t">{escape(title)}</title><desc id="d">{escape(desc or title)}</desc>'
+        f'aria-labelledby="{ident}-title {ident}-desc">'
+        f'<title id="{ident}-title">{escape(title)}</title><desc id="{ident}-desc">{escape(desc or title)}</desc>'
         f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>'
         # The visible heading is the page's <h2>; this one shows only in downloads (SVG/PNG).
         f'<text class="chart-title" x="{LEFT}" y="22" font-size="14" font-weight="bold" fill="{INK}" {FONT}>'

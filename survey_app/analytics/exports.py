@@ -168,7 +168,8 @@ def response_export(session: Session, survey: Survey) -> tuple[list[str], Iterat
                                      .order_by(Question.position)).all())
     attr_names = sorted({str(k) for seg in session.scalars(select(Response.segment).where(
         Response.survey_id == survey.id)) for k in (seg or {}) if not is_identifier(str(k))})
-    columns = ["month", "site", "department", *attr_names, *[q.key for q in questions]]
+    # response_id joins this file to the analyses export (a worker report's id is random: it orders nothing).
+    columns = ["response_id", "month", "site", "department", *attr_names, *[q.key for q in questions]]
 
     def gen() -> Iterator[list[Any]]:
         stmt = _segment_keys(survey).order_by(Response.submitted_on, Response.id)
@@ -177,9 +178,14 @@ def response_export(session: Session, survey: Survey) -> tuple[list[str], Iterat
             show = visible.get(rid, False)
             segs = [site, dep, *[(seg or {}).get(a) for a in attr_names]] if show else \
                 [HIDDEN] * (2 + len(attr_names))
-            yield [day.strftime("%Y-%m"), *segs, *[answers.get(q.id) for q in questions]]
+            yield [rid, day.strftime("%Y-%m"), *segs, *[answers.get(q.id) for q in questions]]
 
     return columns, gen()
+
+
+def plain_number(v: float) -> int | float:
+    """8 rather than 8.0: answers are stored as floats, but a score or a count is a whole number."""
+    return int(v) if v.is_integer() else v
 
 
 def _answers(session: Session, response_id: int, texts: bool) -> dict[int, Any]:
@@ -193,10 +199,10 @@ def _answers(session: Session, response_id: int, texts: bool) -> dict[int, Any]:
             out[qid] = redacted if texts else HIDDEN
         elif state not in (None, "none"):
             out[qid] = "(text not analysed yet)"  # never the raw text: it may hold names
-        elif number is not None:
-            out[qid] = number
-        elif choices is not None:
+        elif choices is not None:  # before number: a yes/no answer stores both, and "yes" reads better than 1
             out[qid] = "; ".join(map(str, choices))
+        elif number is not None:
+            out[qid] = plain_number(number)
         elif grid is not None:
             out[qid] = "; ".join(f"{k}={v}" for k, v in sorted(grid.items()))
     return out
@@ -218,8 +224,11 @@ def analysis_export(session: Session, survey: Survey) -> tuple[list[str], Iterat
         )
     readable = _readable_responses(session, survey)
     keys = {rid: _group_key(d, s, dep, seg) for rid, d, s, dep, seg in session.execute(_segment_keys(survey))}
-    columns = ["month", "site", "department", "question", "redacted_text", "sentiment_label", "sentiment_score",
-               "topics", "urgent", "model_name", "model_version",
+    # The site and department the responses export hides stay hidden here: joined on response_id, the two
+    # files would otherwise name a group the suppression keeps out of sight.
+    visible = _visible_groups(session, survey, survey.min_group_size)
+    columns = ["response_id", "month", "site", "department", "question", "redacted_text", "sentiment_label",
+               "sentiment_score", "topics", "urgent", "model_name", "model_version",
                # An analyst's review (empty when none): the model's columns above stay as the model gave them.
                "analyst_sentiment_label", "analyst_topics", "analyst_urgent"]
 
@@ -230,9 +239,11 @@ def analysis_export(session: Session, survey: Survey) -> tuple[list[str], Iterat
             if rid not in readable:
                 continue
             month, site, dep, _attrs = keys[rid]
+            if not visible.get(rid, False):
+                site, dep = HIDDEN, HIDDEN
             topics = "; ".join(sorted(session.scalars(select(TopicTag.topic).where(TopicTag.analysis_id == a.id))))
             review = [fix.sentiment_label, "; ".join(fix.topic_names), fix.urgent] if fix else [None, None, None]
-            yield [month, site, dep, qkey, a.redacted_text, a.sentiment_label, round(a.sentiment_score, 3), topics,
+            yield [rid, month, site, dep, qkey, a.redacted_text, a.sentiment_label, round(a.sentiment_score, 3), topics,
                    a.urgent, a.model_name, a.model_version, *review]
 
     return columns, gen()

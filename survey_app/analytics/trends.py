@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -140,18 +140,19 @@ def _groups(cells: dict[RowIdentity, Hashable]) -> list[Group]:
 
 def series(
     session: Session, survey: Survey, period_type: str, segment_type: str = ALL, segment_value: str = ALL,
-    topic: str = ALL, periods: int = 12,
+    topic: str = ALL, periods: int = 12, until: date | None = None,
 ) -> list[Cell]:
-    """The last `periods` periods of one segment/topic, oldest first, thresholds applied."""
+    """The last `periods` periods of one segment/topic (up to the one starting on `until`), oldest first,
+    thresholds applied."""
     if segment_type == ALL:
         segment_value = ALL
-    rows = list(session.scalars(
-        select(TrendRow).where(
-            TrendRow.survey_id == survey.id, TrendRow.period_type == period_type,
-            TrendRow.segment_type == segment_type, TrendRow.segment_value == segment_value,
-            TrendRow.topic == topic,
-        ).order_by(TrendRow.period_start.desc()).limit(periods)
-    ).all())
+    query = select(TrendRow).where(
+        TrendRow.survey_id == survey.id, TrendRow.period_type == period_type,
+        TrendRow.segment_type == segment_type, TrendRow.segment_value == segment_value, TrendRow.topic == topic,
+    )
+    if until is not None:
+        query = query.where(TrendRow.period_start <= until)
+    rows = list(session.scalars(query.order_by(TrendRow.period_start.desc()).limit(periods)).all())
     rows.reverse()
     return _cells(session, survey, rows)
 
@@ -169,6 +170,31 @@ def latest_period(session: Session, survey_id: int, period_type: str) -> date | 
         select(TrendRow.period_start).where(TrendRow.survey_id == survey_id, TrendRow.period_type == period_type)
         .order_by(TrendRow.period_start.desc()).limit(1)
     )
+
+
+def recent_periods(session: Session, survey_id: int, period_type: str, limit: int = 12) -> list[date]:
+    """The starts of the last `limit` periods that have trend rows, newest first."""
+    return list(session.scalars(
+        select(TrendRow.period_start).where(TrendRow.survey_id == survey_id, TrendRow.period_type == period_type)
+        .distinct().order_by(TrendRow.period_start.desc()).limit(limit)
+    ).all())
+
+
+def latest_shown(
+    session: Session, survey: Survey, period_type: str, table: Callable[[date], list[Cell]], limit: int = 12,
+) -> tuple[date | None, list[Cell]]:
+    """The newest period whose `table` shows at least one figure, and that table.
+
+    The current period has only a few days of answers and is nearly always under the threshold, so a
+    panel that opened on it would show nothing but "hidden". With no period shown, the newest one is
+    returned (its cells all hidden) so the page can still say what it looked at.
+    """
+    starts = recent_periods(session, survey.id, period_type, limit)
+    for start in starts:
+        cells = table(start)
+        if any(c.row is not None for c in cells):
+            return start, cells
+    return (starts[0], table(starts[0])) if starts else (None, [])
 
 
 def topic_table(session: Session, survey: Survey, period_type: str, start: date) -> list[Cell]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -64,22 +65,24 @@ def metric_chart(session: Session, survey: Survey, name: str, f: Filters, commen
     objective = objectives.for_chart(session, survey.id, metric, f.period, f.segment_type, f.segment_value)
     status = ""
     if objective is not None:
-        status, _ = objectives.status(session, survey, objective)
-        status = f"Objective “{objective.name}” ({objective.comparator} {objective.target:g}): {status}"
+        judged = objectives.status(session, survey, objective)
+        status = (f"Objective “{objective.name}” ({objectives.describe_target(objective)}): "
+                  f"{judged.describe(objective.period_type)}")
     seg = "" if f.segment_type == ALL else \
         f" — {f.segment_type} {segments.labels(session, f.segment_type, [f.segment_value])[f.segment_value]}"
     full_title = f"{title} by {f.period}{seg}"
     svg = line_chart(full_title, points, domain=domain, target=objective.target if objective else None,
                      target_label=objective.name if objective else "",
-                     desc=f"{title} per {f.period} with 95% confidence band; hidden periods have too few people.")
+                     desc=f"{title} per {f.period} with 95% confidence band; hidden periods have too few people.",
+                     ident=f"svg-{name}")
     has = any(p.value is not None for p in points)
     return Chart(name, full_title, svg, ["Period", title, "95% low", "95% high", "Responses"], rows, links,
                  has_data=has, status=status)
 
 
 def topics_chart(session: Session, survey: Survey, f: Filters, comments_url: UrlFor) -> Chart:
-    start = trends.latest_period(session, survey.id, f.period)
-    cells = trends.topic_table(session, survey, f.period, start) if start else []
+    start, cells = trends.latest_shown(session, survey, f.period,
+                                       lambda s: trends.topic_table(session, survey, f.period, s))
     bars, rows, links = [], [], []
     for c in cells:
         r = c.row
@@ -96,15 +99,16 @@ def topics_chart(session: Session, survey: Survey, f: Filters, comments_url: Url
     when = label(f.period, start) if start else "no data"
     title = f"Topics: volume and mean sentiment, {when}"
     svg = bar_chart(title, bars, domain=(-1.0, 1.0),
-                    desc="Mean sentiment per topic (−1 negative to +1 positive) with the number of comments.")
+                    desc="Mean sentiment per topic (−1 negative to +1 positive) with the number of comments.",
+                    ident="svg-topics")
     return Chart("topics", title, svg,
                  ["Topic", "Comments", "Mean sentiment", "Change vs previous", "Negative", "Positive"],
-                 rows, links, has_data=bool(cells))
+                 rows, links, note=_period_note(session, survey, f.period, start), has_data=bool(cells))
 
 
 def segments_chart(session: Session, survey: Survey, f: Filters, comments_url: UrlFor) -> Chart:
-    start = trends.latest_period(session, survey.id, f.period)
-    cells = trends.segment_table(session, survey, f.period, start, f.compare) if start else []
+    start, cells = trends.latest_shown(session, survey, f.period,
+                                       lambda s: trends.segment_table(session, survey, f.period, s, f.compare))
     use_nps = any(c.value("nps") is not None for c in cells)
     metric, mlabel, domain = ("nps", "NPS", (-100.0, 100.0)) if use_nps else ("sentiment_mean", "Mean sentiment",
                                                                               (-1.0, 1.0))
@@ -121,6 +125,18 @@ def segments_chart(session: Session, survey: Survey, f: Filters, comments_url: U
         links.append(href)
     when = label(f.period, start) if start else "no data"
     title = f"{mlabel} by {f.compare}, {when}"
-    svg = bar_chart(title, bars, domain=domain, desc=f"{mlabel} for each {f.compare}; small groups are hidden.")
+    svg = bar_chart(title, bars, domain=domain, desc=f"{mlabel} for each {f.compare}; small groups are hidden.",
+                    ident="svg-segments")
     return Chart("segments", title, svg, [f.compare.capitalize(), "Responses", "NPS", "CSAT", "Mean sentiment"],
-                 rows, links, has_data=bool(cells))
+                 rows, links, note=_period_note(session, survey, f.period, start), has_data=bool(cells))
+
+
+def _period_note(session: Session, survey: Survey, period_type: str, shown: date | None) -> str:
+    """Say which period a one-period panel shows, and why when it is not the newest."""
+    if shown is None:
+        return ""
+    newest = trends.latest_period(session, survey.id, period_type)
+    if newest is None or newest == shown:
+        return f"Showing {label(period_type, shown)}."
+    return (f"Showing {label(period_type, shown)}, the latest {period_type} with enough people to show: "
+            f"{label(period_type, newest)} is still too small.")

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 import survey_app.dashboard.services as services
+from common.periods import label as period_label
 from models import Answer, Complaint, Objective, Response, Survey, TextAnalysis, User
 from survey_app.analytics import objectives as objective_service
 from survey_app.auth.access import can_read_audience, readable_survey_or_404, require_role, signed_in
@@ -32,7 +33,8 @@ def _objectives_page(survey: Survey, form: ObjectiveForm, status: int = 200,
     rows = [(o, *objective_service.status(db.session, survey, o))
             for o in objective_service.for_survey(db.session, survey.id)]
     return render_template("dashboard/objectives.html", survey=survey, rows=rows, form=form, editing=editing,
-                           labels=objective_service.METRIC_LABELS), status
+                           labels=objective_service.METRIC_LABELS, describe_target=objective_service.describe_target,
+                           period_label=period_label), status
 
 
 @bp.post("/surveys/<int:survey_id>/objectives")

@@ -8,7 +8,8 @@ from flask import Response, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from common.periods import parse_month, period_start, previous_start
-from survey_app.analytics.report import build_report, report_pdf
+from survey_app.analytics.objectives import describe_target
+from survey_app.analytics.report import EMPTY, build_report, latest_text, report_pdf, status_label
 from survey_app.auth.access import readable_survey_or_404, require_role
 from survey_app.dashboard.blueprint import bp
 from survey_app.extensions import db
@@ -42,8 +43,9 @@ def report(survey_id: int, month: str) -> ResponseReturnValue:
     m = _month(month)
     rep = build_report(db.session, survey, m)
     prev = previous_start("month", m)
-    return render_template("dashboard/report.html", rep=rep, survey=survey, month=m,
-                           prev=prev.strftime("%Y-%m"))
+    return render_template("dashboard/report.html", rep=rep, survey=survey, month=m, prev=prev.strftime("%Y-%m"),
+                           empty=EMPTY, status_label=status_label, latest_text=latest_text,
+                           describe_target=describe_target)
 
 
 @bp.get("/surveys/<int:survey_id>/report/<month>.pdf")

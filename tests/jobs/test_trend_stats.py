@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jobs.trends import stats
+from common import stats
 
 
 def test_known_values() -> None:
