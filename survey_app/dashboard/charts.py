@@ -94,7 +94,8 @@ def topics_chart(session: Session, survey: Survey, f: Filters, comments_url: Url
         note = "" if r is None else f"n={r.comments}" + (f", Δ {change:+.2f}" if change is not None else "")
         bars.append(Bar(c.topic, mean, href, c.suppressed, tone, note))
         rows.append([c.topic, HIDDEN if r is None else r.comments, _r(mean, 2), _r(change, 2),
-                     HIDDEN if r is None else r.sentiment_negative, HIDDEN if r is None else r.sentiment_positive])
+                     HIDDEN if r is None else r.sentiment_negative, HIDDEN if r is None else r.sentiment_positive,
+                     c.period_start.isoformat()])
         links.append(href)
     when = label(f.period, start) if start else "no data"
     title = f"Topics: volume and mean sentiment, {when}"
@@ -102,7 +103,8 @@ def topics_chart(session: Session, survey: Survey, f: Filters, comments_url: Url
                     desc="Mean sentiment per topic (−1 negative to +1 positive) with the number of comments.",
                     ident="svg-topics")
     return Chart("topics", title, svg,
-                 ["Topic", "Comments", "Mean sentiment", "Change vs previous", "Negative", "Positive"],
+                 ["Topic", "Comments", "Mean sentiment", "Change vs previous", "Negative", "Positive",
+                  "Period start"],
                  rows, links, note=_period_note(session, survey, f.period, start), has_data=bool(cells))
 
 
@@ -121,13 +123,14 @@ def segments_chart(session: Session, survey: Survey, f: Filters, comments_url: U
         bars.append(Bar(names[c.segment_value], c.value(metric), href, c.suppressed,
                         note="" if c.row is None else f"n={c.row.responses}"))
         rows.append([names[c.segment_value], HIDDEN if c.row is None else c.row.responses, _r(c.value("nps")),
-                     _r(c.value("csat")), _r(c.value("sentiment_mean"), 2)])
+                     _r(c.value("csat")), _r(c.value("sentiment_mean"), 2), c.period_start.isoformat()])
         links.append(href)
     when = label(f.period, start) if start else "no data"
     title = f"{mlabel} by {f.compare}, {when}"
     svg = bar_chart(title, bars, domain=domain, desc=f"{mlabel} for each {f.compare}; small groups are hidden.",
                     ident="svg-segments")
-    return Chart("segments", title, svg, [f.compare.capitalize(), "Responses", "NPS", "CSAT", "Mean sentiment"],
+    return Chart("segments", title, svg, [f.compare.capitalize(), "Responses", "NPS", "CSAT", "Mean sentiment",
+                                          "Period start"],
                  rows, links, note=_period_note(session, survey, f.period, start), has_data=bool(cells))
 
 

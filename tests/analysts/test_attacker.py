@@ -267,12 +267,11 @@ def test_no_figure_comes_out_of_a_group_under_the_threshold(
             for item in body["items"]:
                 if not item["suppressed"]:
                     published[(period_type, item["period_start"], item["segment_value"])] = item["responses"]
-        # The dashboard's table of channels in the latest period.
-        latest = max((start for pt, start, _ in rows if pt == period_type), default=None)
+        # The dashboard's table of channels in the latest period with a figure to show (it says which).
         for row in _csv(client, f"/dashboard/surveys/{survey.id}/charts/segments.csv?period={period_type}"
                                 f"&compare=channel"):
-            if row["Responses"] != "hidden" and latest is not None:
-                published[(period_type, latest.isoformat(), row["Channel"])] = int(row["Responses"])
+            if row["Responses"] != "hidden":
+                published[(period_type, row["Period start"], row["Channel"])] = int(row["Responses"])
     # The attacker's systems: each period's total beside its channel rows (the people on no channel are
     # what is left), and each week or month beside its days, per channel and for everyone. Solving all
     # published rows as one system (days x channels as a two-way table) can still corner a person: that

@@ -41,8 +41,8 @@ def test_segment_comparison_hides_small_site_and_its_complement(
     by_site = {r[0]: r for r in rows[1:]}
     assert by_site["Site 1"][1] == "30"
     # Site 3 has 3 people; Site 2 is hidden too, or Site 3 = total − Site 1 − Site 2.
-    assert by_site["Site 3"][1:] == ["hidden"] * 4
-    assert by_site["Site 2"][1:] == ["hidden"] * 4
+    assert by_site["Site 3"][1:] == ["hidden"] * 4 + ["2025-06-01"]  # the period shown, named in every row
+    assert by_site["Site 2"][1:] == ["hidden"] * 4 + ["2025-06-01"]
 
 
 def test_topic_view_shows_volume_sentiment_change_and_hides_tiny_topics(
