@@ -115,6 +115,17 @@ def line_chart(
     return "\n".join(out)
 
 
+MAX_LABEL_W = 250
+LABEL_CHAR_W = 6.8
+
+
+def _bar_label(label: str) -> str:
+    """The label as drawn: whole where it fits the widest label column, else cut with an ellipsis (the
+    tooltip and the table view keep it whole)."""
+    most = int((MAX_LABEL_W - 16) / LABEL_CHAR_W)
+    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
+
+
 def bar_chart(title: str, bars: Sequence[Bar], *, domain: tuple[float, float] | None = None, desc: str = "",
               ident: str = "") -> str:
     """Horizontal bars (label on the left), coloured by tone; hidden bars say so."""
@@ -122,7 +133,10 @@ def bar_chart(title: str, bars: Sequence[Bar], *, domain: tuple[float, float] | 
     lo, hi = _domain(values, domain)
     row_h = 26
     height = TOP + max(len(bars), 1) * row_h + 24
-    label_w = 170
+    labels = [_bar_label(b.label) for b in bars]
+    # The label column fits the longest label (at ~7 px a character of the 12 px font): a fixed 170 px cut
+    # "manual handling & ergonomics" to "anual handling & ergonomi" at the chart's left edge.
+    label_w = min(MAX_LABEL_W, max(120, int(max((len(t) for t in labels), default=0) * LABEL_CHAR_W) + 16))
     pw = WIDTH - label_w - RIGHT - 130  # room for the value and its note right of the bar
 
     def x(v: float) -> float:
@@ -131,10 +145,10 @@ def bar_chart(title: str, bars: Sequence[Bar], *, domain: tuple[float, float] | 
     out = [_open(title, desc, height, ident=ident)]
     zero = x(0.0) if lo <= 0 <= hi else x(lo)
     out.append(f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="{TOP - 4}" y2="{height - 20}" stroke="{LINE}"/>')
-    for i, b in enumerate(bars):
+    for i, (b, label) in enumerate(zip(bars, labels, strict=True)):
         top = TOP + i * row_h
         out.append(f'<text x="{label_w - 8}" y="{top + 16}" text-anchor="end" font-size="12" fill="{INK}" '
-                   f'{FONT}>{escape(b.label[:26])}</text>')
+                   f'{FONT}>{escape(label)}</text>')
         if b.value is None:
             out.append(f'<text x="{label_w + 4}" y="{top + 16}" font-size="11" fill="{MUTED}" {FONT}>'
                        f'{"hidden to protect a small group" if b.suppressed else "no data"}</text>')

@@ -70,6 +70,21 @@ def test_bar_chart_tones_negative_values_and_hidden_bars() -> None:
     assert link.get("aria-label") == "Delivery: -0.40 (n=12)"
 
 
+def test_bar_labels_fit_left_of_the_bars() -> None:
+    """A label is drawn whole and right-aligned at the label column's edge, which sits far enough right
+    for it (the fixed 170 px column cut "manual handling & ergonomics" at the chart's left edge); a label
+    too long for any column is cut with an ellipsis."""
+    long = "x" * 80
+    bars = [Bar("manual handling & ergonomics", 0.2), Bar("PPE", -0.1), Bar(long, 0.1)]
+    texts = [t for t in parse(bar_chart("Topics", bars, domain=(-1, 1))).iter(f"{SVG}text")
+             if t.get("text-anchor") == "end" and t.get("font-size") == "12"]
+    drawn = [t.text or "" for t in texts]
+    assert drawn[:2] == ["manual handling & ergonomics", "PPE"]
+    assert drawn[2].endswith("…") and len(drawn[2]) < len(long)
+    for t in texts:  # about 7 px a character of the 12 px font, from the right-aligned end leftwards
+        assert float(t.get("x", 0)) - 7 * len(t.text or "") >= 0
+
+
 def test_png_from_the_same_svg() -> None:
     png = svg_to_png(line_chart("NPS", [Point("a", 1), Point("b", 2)]), scale=1.0)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
