@@ -102,7 +102,7 @@ class LoRASentimentModel(SentenceSentimentModel):
         scale = float(config["alpha"]) / int(config["rank"])
         n_layers = len(model.encoder.layer)
         # Cards from before top-layer adapters have no "layers": their adapters sit in every block.
-        start = n_layers - int(config.get("layers", n_layers))
+        start = n_layers - min(int(config.get("layers", n_layers)), n_layers)
         tail = copy.deepcopy(model.encoder.layer[start:])
         try:
             with torch.no_grad():

@@ -360,7 +360,10 @@ def _write(
     weights_path = out_dir / LORA_FILE
     save_file(tensors, str(weights_path))
     fields = dict(card_fields)
-    config = fields.pop("config")
+    # The card names the blocks actually adapted: an encoder with fewer blocks than `layers` asks for
+    # (the tiny test encoders have one) gets them all, and a loader reading `layers` must find them.
+    adapted = len({key.split(".")[0] for key in tensors if not key.startswith("head")})
+    config = replace(fields.pop("config"), layers=adapted)
     extra = {"adapt": fields.pop("adapt")} if "adapt" in fields else {}
     card = model_card(
         model=LoRASentimentModel.name,

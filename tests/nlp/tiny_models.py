@@ -13,8 +13,11 @@ MULTILINGUAL_WORDS = (
 ).split()
 
 
-def save_tiny_encoder(folder: Path, layers: int = 3, words: tuple[str, ...] | list[str] = MULTILINGUAL_WORDS) -> Path:
-    """A random BertModel with `layers` blocks and a word-level vocabulary, saved to `folder`."""
+def save_tiny_encoder(folder: Path, layers: int = 3, words: tuple[str, ...] | list[str] = MULTILINGUAL_WORDS,
+                      languages: tuple[str, ...] = ()) -> Path:
+    """A random BertModel with `layers` blocks and a word-level vocabulary, saved to `folder`; `languages`
+    go into its model card's front matter, as a multilingual model on the hub declares them (without a
+    card the encoder counts as English-only: nlp.inference.language.model_languages)."""
     import torch
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
@@ -33,4 +36,7 @@ def save_tiny_encoder(folder: Path, layers: int = 3, words: tuple[str, ...] | li
     )
     BertModel(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
+    if languages:
+        front = "\n".join(["language:", *(f"- {lang}" for lang in languages)])
+        (folder / "README.md").write_text(f"---\n{front}\n---\n# tiny test encoder\n", encoding="utf-8")
     return folder

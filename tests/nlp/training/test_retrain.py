@@ -26,7 +26,7 @@ POLISH = ["Wszystko w porządku, dziękuję", "Wyciek gazu w hali", "jedzenie by
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(tiny multilingual encoder, the sentiment model `nlp train` made for it)."""
     root = tmp_path_factory.mktemp("multilingual")
-    encoder = save_tiny_encoder(root / "encoder", layers=3)
+    encoder = save_tiny_encoder(root / "encoder", layers=3, languages=("en", "pl"))
     data = root / "data"
     write_corpus(data, [*ROWS, ("dziękuję, bardzo dobre", "positive"), ("wyciek gazu", "negative")])
     env = {"HEEDFUL_ENCODER_MODEL": str(encoder)}
