@@ -11,13 +11,11 @@ Create Date: 2026-12-02 08:40:00
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-
 import sqlalchemy as sa
 from alembic import op
 
 import models.base
-from models.anonymity import anonymous_ids
+from models.anonymity import anonymous_ids, day_stamp
 
 revision = '0010'
 down_revision = '0009'
@@ -51,7 +49,7 @@ def upgrade() -> None:
         topics = list(bind.scalars(sa.select(correction_topics.c.topic)
                                    .where(correction_topics.c.correction_id == old_id)))
         bind.execute(correction_topics.delete().where(correction_topics.c.correction_id == old_id))
-        day = datetime.combine(at.astimezone(UTC).date(), time(), UTC) if at is not None else None
+        day = day_stamp(at) if at is not None else None
         bind.execute(corrections.update().where(corrections.c.id == old_id).values(id=new_id, corrected_at=day))
         if topics:
             bind.execute(correction_topics.insert(), [{"correction_id": new_id, "topic": t} for t in topics])
